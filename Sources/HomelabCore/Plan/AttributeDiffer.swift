@@ -1,0 +1,68 @@
+/// Compares desired attributes with real ones.
+enum AttributeDiffer {
+    /// Top-level differences of `desired` against `prior`.
+    ///
+    /// Only attributes the description sets are compared: attributes a provider adds (IDs, MAC
+    /// addresses) are not drift. A desired `unknown` is the provider's to fill and never differs
+    /// from a known prior value.
+    static func diff(desired: Value, prior: Value, replaceOnChange: Set<String>) -> [AttributeDiff] {
+        let desiredMembers = desired.objectValue ?? [:]
+        let priorMembers = prior.objectValue ?? [:]
+        var diffs: [AttributeDiff] = []
+        for key in desiredMembers.keys.sorted() {
+            guard let wanted = desiredMembers[key] else { continue }
+            let had = priorMembers[key]
+            if wanted.containsUnknown, had != nil { continue }
+            if let had, wanted.plain == had.plain { continue }
+            if had == nil, wanted == .null { continue }
+            diffs.append(
+                AttributeDiff(
+                    path: ValuePath([.key(key)]),
+                    before: had,
+                    after: wanted,
+                    forcesReplacement: replaceOnChange.contains(key)
+                )
+            )
+        }
+        return diffs
+    }
+
+    /// Every top-level attribute of an object that is being created or deleted.
+    static func all(of value: Value, before: Bool) -> [AttributeDiff] {
+        (value.objectValue ?? [:]).keys.sorted().compactMap { key in
+            guard let member = value[key] else { return nil }
+            return AttributeDiff(
+                path: ValuePath([.key(key)]),
+                before: before ? member : nil,
+                after: before ? nil : member,
+                forcesReplacement: false
+            )
+        }
+    }
+}
+
+extension Value {
+    /// The value with every sensitive wrapper removed, for comparing.
+    public var plain: Value {
+        switch self {
+        case .sensitive(let inner): return inner.plain
+        case .array(let items): return .array(items.map(\.plain))
+        case .object(let members): return .object(members.mapValues(\.plain))
+        default: return self
+        }
+    }
+
+    /// The member at `path`, or `nil`.
+    public func value(at path: ValuePath) -> Value? {
+        var current: Value? = self
+        for step in path.steps {
+            switch step {
+            case .key(let key): current = current?[key]
+            case .index(let index):
+                guard let items = current?.arrayValue, items.indices.contains(index) else { return nil }
+                current = items[index]
+            }
+        }
+        return current
+    }
+}

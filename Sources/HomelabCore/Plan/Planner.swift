@@ -1,0 +1,296 @@
+/// Turns a validated graph and a state into a ``Plan``.
+///
+/// For each resource in scope: not in state → create; in state → read the real object (refresh),
+/// diff desired against real, then update in place, replace or do nothing; in state but not
+/// declared → delete.
+public struct Planner: Sendable {
+    public var providers: ProviderRegistry
+
+    public init(providers: ProviderRegistry) { self.providers = providers }
+
+    public func plan(graph: ResourceGraph, state: State, options: PlanOptions) async throws -> Plan {
+        let scope = try Scope(graph: graph, state: state, options: options)
+        var warnings: [String] = graph.warnings.map(\.description)
+
+        // Objects as they really are: refreshed, or as state last knew them.
+        var priors: [ResourceAddress: Value] = [:]
+        for address in scope.stateAddresses {
+            if let resource = state[address] { priors[address] = resource.markedAttributes }
+        }
+        var drift: [ResourceDrift] = []
+        if options.refresh {
+            let refreshed = try await refresh(graph: graph, state: state, scope: scope, parallelism: options.parallelism)
+            for (address, real) in refreshed.sorted(by: { $0.key < $1.key }) {
+                let recorded = state[address]?.markedAttributes
+                if let recorded {
+                    if let real {
+                        let diffs = AttributeDiffer.diff(desired: real, prior: recorded, replaceOnChange: [])
+                        if !diffs.isEmpty { drift.append(ResourceDrift(address: address, deleted: false, diffs: diffs)) }
+                    } else {
+                        drift.append(ResourceDrift(address: address, deleted: true, diffs: []))
+                    }
+                } else if real != nil {
+                    warnings.append("\(address): adopting the object an interrupted run created")
+                }
+                priors[address] = real
+            }
+        } else if !state.pendingOperations.isEmpty {
+            warnings.append(
+                "an earlier run was interrupted during: "
+                    + state.pendingOperations.map { "\($0.action) \($0.address)" }.joined(separator: ", ")
+                    + "; plan with refresh to adopt what it left behind"
+            )
+        }
+
+        var changes: [ResourceChange] = []
+        changes.reserveCapacity(graph.resources.count)
+        var actions: [ResourceAddress: Action] = [:]
+        let requestedReplacements = Set(options.replace)
+
+        for resource in graph.resources where scope.contains(resource.address) {
+            let address = resource.address
+            let change: ResourceChange
+            if options.destroy {
+                guard let prior = priors[address] else { continue }
+                change = deletion(of: address, prior: prior, state: state, location: resource.location)
+            } else {
+                change = planChange(
+                    for: resource,
+                    prior: priors[address],
+                    recordedType: state[address]?.type,
+                    replaceRequested: requestedReplacements.contains(address),
+                    actions: actions
+                )
+            }
+            actions[address] = change.action
+            changes.append(change)
+        }
+
+        // Orphans: in state, no longer declared (or everything, when destroying).
+        for address in scope.stateAddresses.sorted() where !graph.contains(address) || options.destroy {
+            guard !graph.contains(address) || actions[address] == nil, let prior = priors[address] else { continue }
+            let change = deletion(of: address, prior: prior, state: state, location: graph[address]?.location)
+            actions[address] = change.action
+            changes.append(change)
+        }
+
+        return Plan(
+            lineage: state.lineage,
+            serial: state.serial,
+            options: options,
+            changes: changes,
+            drift: drift,
+            outputs: plannedOutputs(graph: graph, state: state, actions: actions, destroy: options.destroy),
+            warnings: warnings
+        )
+    }
+
+    private func planChange(
+        for resource: Resource,
+        prior: Value?,
+        recordedType: String?,
+        replaceRequested: Bool,
+        actions: [ResourceAddress: Action]
+    ) -> ResourceChange {
+        let spec = resource.spec
+        var change = ResourceChange(
+            address: resource.address,
+            type: spec.type.name,
+            provider: spec.type.provider,
+            action: .create,
+            before: prior,
+            after: spec.attributes,
+            dependencies: resource.dependencies,
+            location: spec.location
+        )
+        guard let prior else {
+            change.diffs = AttributeDiffer.all(of: spec.attributes, before: false)
+            return change
+        }
+        change.diffs = AttributeDiffer.diff(desired: spec.attributes, prior: prior, replaceOnChange: spec.type.replaceOnChange)
+        var reasons: [String] = []
+        if let recordedType, recordedType != spec.type.name {
+            reasons.append("its type changed from \(recordedType) to \(spec.type.name)")
+        }
+        if replaceRequested { reasons.append("replacement was requested") }
+        for trigger in spec.replaceTriggeredBy {
+            if let action = actions[trigger.address], action == .create || action == .replace || action == .update {
+                reasons.append("\(trigger.address) is planned to \(action.rawValue)")
+            }
+        }
+        let forced = change.diffs.filter(\.forcesReplacement).map(\.path.description)
+        if !forced.isEmpty { reasons.append("\(forced.joined(separator: ", ")) cannot change in place") }
+        change.reasons = reasons
+        change.action = !reasons.isEmpty ? .replace : (change.diffs.isEmpty ? .noOp : .update)
+        return change
+    }
+
+    private func deletion(of address: ResourceAddress, prior: Value, state: State, location: SourceLocation?)
+        -> ResourceChange
+    {
+        let recorded = state[address]
+        return ResourceChange(
+            address: address,
+            type: recorded?.type ?? "",
+            provider: recorded?.provider ?? "",
+            action: .delete,
+            before: prior,
+            after: nil,
+            diffs: AttributeDiffer.all(of: prior, before: true),
+            dependencies: recorded?.dependencies ?? [],
+            location: location
+        )
+    }
+
+    /// Reads every managed object in scope (and objects of interrupted creates) in parallel.
+    private func refresh(graph: ResourceGraph, state: State, scope: Scope, parallelism: Int) async throws
+        -> [ResourceAddress: Value?]
+    {
+        struct Job: Sendable {
+            var address: ResourceAddress
+            var provider: any Provider
+            var request: ReadRequest
+        }
+        var jobs: [Job] = []
+        for address in scope.stateAddresses {
+            guard let recorded = state[address] else { continue }
+            let type = graph[address]?.type ?? recorded.resourceType
+            let configuration = recorded.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
+            let context = ResourceContext(address: address, type: type, configuration: configuration)
+            jobs.append(
+                Job(
+                    address: address,
+                    provider: try providers.provider(named: type.provider),
+                    request: ReadRequest(resource: context, attributes: recorded.markedAttributes)
+                )
+            )
+        }
+        // A create that began but never ended may have made the object: read it by its description.
+        for pending in state.pendingOperations where state[pending.address] == nil && pending.action != "delete" {
+            guard scope.contains(pending.address), let resource = graph[pending.address] else { continue }
+            let configuration = resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
+            let context = ResourceContext(address: pending.address, type: resource.type, configuration: configuration)
+            jobs.append(
+                Job(
+                    address: pending.address,
+                    provider: try providers.provider(named: resource.type.provider),
+                    request: ReadRequest(resource: context, attributes: resource.attributes)
+                )
+            )
+        }
+
+        var results: [ResourceAddress: Value?] = [:]
+        var failures: [(ResourceAddress, String)] = []
+        let limit = max(1, parallelism)
+        try await withThrowingTaskGroup(of: (ResourceAddress, Result<Value?, any Error>).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < jobs.count else { return }
+                let job = jobs[next]
+                next += 1
+                group.addTask {
+                    do {
+                        return (job.address, .success(try await job.provider.read(job.request).attributes))
+                    } catch {
+                        return (job.address, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<limit { startNext() }
+            while let (address, result) = try await group.next() {
+                switch result {
+                case .success(let attributes): results[address] = .some(attributes)
+                case .failure(let error): failures.append((address, "\(error)"))
+                }
+                startNext()
+            }
+        }
+        if !failures.isEmpty { throw PlanError.refreshFailed(failures.sorted { $0.0 < $1.0 }) }
+        return results
+    }
+
+    private func plannedOutputs(graph: ResourceGraph, state: State, actions: [ResourceAddress: Action], destroy: Bool)
+        -> [OutputChange]
+    {
+        var outputs: [OutputChange] = []
+        var declared = Set<String>()
+        for output in graph.outputs {
+            declared.insert(output.name)
+            let before = state.outputs[output.name]?.value
+            var after: Value?
+            if !destroy {
+                switch output.source {
+                case .value(let value):
+                    after = value
+                case .attribute(let address, let path):
+                    let action = actions[address] ?? .noOp
+                    let known = action == .noOp ? state[address]?.markedAttributes.value(at: path) : nil
+                    after = known ?? graph[address]?.attributes.value(at: path).flatMap { $0.containsUnknown ? nil : $0 }
+                        ?? .unknown
+                }
+            }
+            if output.sensitive, let value = after, !value.isSensitive { after = .sensitive(value) }
+            let action: Action =
+                before == nil ? (after == nil ? .noOp : .create)
+                : after == nil ? .delete : (before?.plain == after?.plain ? .noOp : .update)
+            outputs.append(OutputChange(name: output.name, action: action, before: before, after: after, sensitive: output.sensitive))
+        }
+        for (name, output) in state.outputs.sorted(by: { $0.key < $1.key }) where !declared.contains(name) {
+            outputs.append(OutputChange(name: name, action: .delete, before: output.value, after: nil, sensitive: output.sensitive))
+        }
+        return outputs
+    }
+}
+
+/// Which resources a plan covers, from `--target` and `--exclude`.
+struct Scope {
+    private var included: Set<ResourceAddress>?
+    private var excluded: Set<ResourceAddress>
+    /// Addresses in state that are in scope.
+    let stateAddresses: [ResourceAddress]
+
+    init(graph: ResourceGraph, state: State, options: PlanOptions) throws {
+        for address in options.targets + options.excludes + options.replace
+        where !graph.contains(address) && state[address] == nil {
+            let option =
+                options.targets.contains(address) ? "--target" : options.excludes.contains(address) ? "--exclude" : "--replace"
+            throw PlanError.unknownAddress(address, option: option)
+        }
+        if options.targets.isEmpty {
+            included = nil
+        } else if options.destroy {
+            // Destroying a target destroys what depends on it first.
+            included = graph.withDependents(Set(options.targets)).union(Self.stateDependents(of: options.targets, in: state))
+        } else {
+            included = graph.withDependencies(Set(options.targets)).union(options.targets)
+        }
+        excluded =
+            options.excludes.isEmpty
+            ? [] : graph.withDependents(Set(options.excludes)).union(Self.stateDependents(of: options.excludes, in: state))
+        let included = self.included
+        let excluded = self.excluded
+        stateAddresses = state.resources.keys.filter { address in
+            (included?.contains(address) ?? true) && !excluded.contains(address)
+        }
+    }
+
+    func contains(_ address: ResourceAddress) -> Bool {
+        (included?.contains(address) ?? true) && !excluded.contains(address)
+    }
+
+    /// `addresses` and what depends on them according to state (for resources no longer declared).
+    private static func stateDependents(of addresses: [ResourceAddress], in state: State) -> Set<ResourceAddress> {
+        var result = Set(addresses)
+        var changed = true
+        while changed {
+            changed = false
+            for resource in state.resources.values where !result.contains(resource.address) {
+                if resource.dependencies.contains(where: result.contains) {
+                    result.insert(resource.address)
+                    changed = true
+                }
+            }
+        }
+        return result
+    }
+}

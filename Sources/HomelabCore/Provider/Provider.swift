@@ -1,0 +1,124 @@
+/// The operations of one provider (Proxmox, SSH hosts, Kubernetes, ...).
+///
+/// Every method takes one request struct and returns one response struct, so new fields never
+/// break callers. The engine never knows what a VM is: it only passes attribute values through.
+/// Operations that are not built yet must throw ``ProviderError/notAvailable(provider:operation:issue:)``
+/// rather than pretend to succeed.
+public protocol Provider: Sendable {
+    /// The name resource types use in ``ResourceType/provider``.
+    var name: String { get }
+
+    /// Reads the real object. Returns `nil` attributes when it no longer exists.
+    func read(_ request: ReadRequest) async throws -> ReadResponse
+    func create(_ request: CreateRequest) async throws -> CreateResponse
+    func update(_ request: UpdateRequest) async throws -> UpdateResponse
+    func delete(_ request: DeleteRequest) async throws -> DeleteResponse
+    /// Reads an existing object by the provider's own identifier, to bring it under management.
+    func importResource(_ request: ImportRequest) async throws -> ImportResponse
+}
+
+/// What a provider gets to know about the resource it works on.
+public struct ResourceContext: Sendable {
+    public var address: ResourceAddress
+    public var type: ResourceType
+    /// The provider configuration the resource uses (endpoint, secret references), if any.
+    public var configuration: Value?
+
+    public init(address: ResourceAddress, type: ResourceType, configuration: Value? = nil) {
+        self.address = address
+        self.type = type
+        self.configuration = configuration
+    }
+}
+
+public struct ReadRequest: Sendable {
+    public var resource: ResourceContext
+    /// The attributes as last stored in state, or the desired ones when adopting an interrupted create.
+    public var attributes: Value
+    public init(resource: ResourceContext, attributes: Value) {
+        self.resource = resource
+        self.attributes = attributes
+    }
+}
+
+public struct ReadResponse: Sendable {
+    /// The real attributes, or `nil` when the object is gone.
+    public var attributes: Value?
+    public init(attributes: Value?) { self.attributes = attributes }
+}
+
+public struct CreateRequest: Sendable {
+    public var resource: ResourceContext
+    /// The desired attributes; `unknown` members are for the provider to fill in.
+    public var attributes: Value
+    /// Reports progress for long operations ("waiting for task ...").
+    public var progress: @Sendable (String) -> Void
+    public init(resource: ResourceContext, attributes: Value, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.resource = resource
+        self.attributes = attributes
+        self.progress = progress
+    }
+}
+
+public struct CreateResponse: Sendable {
+    /// The attributes to store in state, with computed members known.
+    public var attributes: Value
+    public init(attributes: Value) { self.attributes = attributes }
+}
+
+public struct UpdateRequest: Sendable {
+    public var resource: ResourceContext
+    public var prior: Value
+    public var attributes: Value
+    /// The top-level attributes that differ.
+    public var changedAttributes: [String]
+    public var progress: @Sendable (String) -> Void
+    public init(
+        resource: ResourceContext,
+        prior: Value,
+        attributes: Value,
+        changedAttributes: [String],
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.resource = resource
+        self.prior = prior
+        self.attributes = attributes
+        self.changedAttributes = changedAttributes
+        self.progress = progress
+    }
+}
+
+public struct UpdateResponse: Sendable {
+    public var attributes: Value
+    public init(attributes: Value) { self.attributes = attributes }
+}
+
+public struct DeleteRequest: Sendable {
+    public var resource: ResourceContext
+    public var prior: Value
+    public var progress: @Sendable (String) -> Void
+    public init(resource: ResourceContext, prior: Value, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.resource = resource
+        self.prior = prior
+        self.progress = progress
+    }
+}
+
+public struct DeleteResponse: Sendable {
+    public init() {}
+}
+
+public struct ImportRequest: Sendable {
+    public var resource: ResourceContext
+    /// The provider's identifier, such as `homelabpve01/200` for a Proxmox VM.
+    public var id: String
+    public init(resource: ResourceContext, id: String) {
+        self.resource = resource
+        self.id = id
+    }
+}
+
+public struct ImportResponse: Sendable {
+    public var attributes: Value
+    public init(attributes: Value) { self.attributes = attributes }
+}
