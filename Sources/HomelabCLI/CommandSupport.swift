@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import HomelabKit
+
+/// Steps shared by the commands.
+enum CommandSupport {
+    /// Compiles the description; prints every diagnostic and fails when there are errors.
+    static func workspace(_ environment: CLIEnvironment, _ global: GlobalOptions) throws -> Workspace {
+        let graph = try environment.lab.compile()
+        for warning in graph.warnings { environment.output.error(warning.description) }
+        try prepareStateDirectory(global.state)
+        return Workspace(graph: graph, storage: global.storage(), providers: environment.providers)
+    }
+
+    /// Creates the state's folder (mode 0700: state can hold secrets).
+    static func prepareStateDirectory(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+        try FileManager.default.createDirectory(
+            atPath: directory,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+    }
+
+    /// Asks for "yes", unless approval was given up front.
+    static func confirm(_ question: String, autoApprove: Bool, _ environment: CLIEnvironment) throws -> Bool {
+        if autoApprove { return true }
+        environment.output.print("\(question)\n  Only 'yes' will be accepted to approve.\n")
+        environment.output.print("  Enter a value: ")
+        guard let answer = environment.readLine() else {
+            throw CLIError("no terminal to ask for confirmation; pass --auto-approve to apply without asking")
+        }
+        return answer.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+
+    /// Applies `plan`, printing progress, and reports the summary. Fails when anything failed.
+    static func execute(
+        _ plan: Plan,
+        workspace: Workspace,
+        state: State,
+        parallelism: Int,
+        environment: CLIEnvironment,
+        style: TerminalStyle
+    ) async throws {
+        let output = environment.output
+        let interrupt = InterruptHandler(stopSignal: environment.stopSignal)
+        defer { interrupt.cancel() }
+        let executor = Executor(providers: workspace.providers, parallelism: parallelism, stopSignal: environment.stopSignal)
+        let result = try await workspace.apply(plan, state: state, executor: executor) { event in
+            output.print(ProgressFormatter.line(for: event, style: style))
+        }
+        output.print("")
+        let verb = plan.options.destroy ? "Destroy" : "Apply"
+        var summary =
+            "\(result.added) added, \(result.changed) changed, \(result.destroyed) destroyed"
+        if !result.failures.isEmpty { summary += ", \(result.failures.count) failed" }
+        if !result.skipped.isEmpty { summary += ", \(result.skipped.count) skipped" }
+        if !result.notStarted.isEmpty { summary += ", \(result.notStarted.count) not started" }
+        if result.succeeded {
+            output.print(style.green("\(verb) complete!") + " Resources: \(summary).")
+            if !plan.options.destroy { OutputCommand.printAll(result.state, output: output) }
+            return
+        }
+        for failure in result.failures { output.error(style.red("Error: ") + "\(failure.address): \(failure.message)") }
+        let reason = result.interrupted ? "interrupted" : "failed"
+        output.error(style.red("\(verb) \(reason).") + " Resources: \(summary). State is saved.")
+        throw ExitCode.failure
+    }
+}
+
+/// Turns executor events into progress lines ("vm.x: creating… [10s elapsed]").
+enum ProgressFormatter {
+    static func line(for event: ExecutionEvent, style: TerminalStyle) -> String {
+        switch event {
+        case .started(let address, let action):
+            return "\(style.bold(address.description)): \(action.progressive)…"
+        case .stillRunning(let address, let action, let elapsed):
+            return "\(style.bold(address.description)): \(action.progressive)… [\(seconds(elapsed)) elapsed]"
+        case .message(let address, let message):
+            return "\(style.bold(address.description)): \(message)"
+        case .finished(let address, let action, let elapsed):
+            return "\(style.bold(address.description)): \(action == .delete ? "destroyed" : "done") after \(seconds(elapsed))"
+        case .failed(let address, _, let message):
+            return style.red("\(address): failed: \(message)")
+        case .skipped(let address, let upstream):
+            return style.yellow("\(address): skipped because \(upstream) failed")
+        case .stopping:
+            return style.yellow("Interrupt received: no new operation starts; running ones finish and state is saved.")
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let components = duration.components
+        let total = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return total >= 10 ? "\(Int(total))s" : String(format: "%.1fs", total)
+    }
+}
+
+/// Ctrl-C during apply stops new work instead of killing the process.
+final class InterruptHandler {
+    private let source: any DispatchSourceSignal
+
+    init(stopSignal: StopSignal) {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { stopSignal.stop() }
+        source.resume()
+        self.source = source
+    }
+
+    func cancel() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

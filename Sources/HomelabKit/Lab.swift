@@ -1,0 +1,44 @@
+@_exported import HomelabCore
+@_exported import HostConfig
+@_exported import Kubeadm
+@_exported import Kubernetes
+@_exported import Proxmox
+
+/// A whole homelab description: the root of the result-builder tree.
+///
+/// ```swift
+/// let lab = Lab("homelab") {
+///     Proxmox(endpoint: "https://192.168.10.2:8006", token: .environment("PROXMOX_API_TOKEN")) {
+///         Node("homelabpve01") { VM("web", vmid: 200, from: nil, ip: "192.168.10.60/24") }
+///     }
+/// }
+/// let graph = try lab.compile()
+/// ```
+public struct Lab: Sendable {
+    public var name: String
+    public var contents: [any LabContent]
+
+    public init(_ name: String, @DeclarationBuilder<any LabContent> _ contents: () -> DeclarationGroup<any LabContent>) {
+        self.name = name
+        self.contents = contents().members
+    }
+
+    /// Compiles and validates the description, throwing every problem found in one pass.
+    public func compile() throws(Diagnostics) -> ResourceGraph {
+        var builder = GraphBuilder()
+        for member in contents { member.compile(into: &builder) }
+        return try builder.build()
+    }
+
+    /// The providers HomelabKit ships. Operations that are not built yet fail with a clear message.
+    public static var defaultProviders: ProviderRegistry {
+        ProviderRegistry([
+            UnavailableProvider(name: "proxmox", issue: 3),
+            UnavailableProvider(name: "host", issue: 4),
+            UnavailableProvider(name: "kubernetes", issue: 5),
+            UnavailableProvider(name: "kubeadm", issue: nil),
+            DataProvider(),
+        ])
+    }
+}
+

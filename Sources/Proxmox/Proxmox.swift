@@ -1,0 +1,114 @@
+import HomelabCore
+
+/// How the Proxmox API's TLS certificate is verified. Verification is on by default.
+public enum TLSVerification: Sendable, Hashable {
+    /// The system's trusted CAs.
+    case system
+    /// A CA certificate file (PVE's own `pve-root-ca.pem`).
+    case caFile(String)
+    /// The SHA-256 of the server's public key, as `sha256//BASE64`.
+    case pinnedKey(String)
+    /// No verification: an explicit opt-in that warns on every run.
+    case insecure
+
+    var value: Value {
+        switch self {
+        case .system: return "system"
+        case .caFile(let path): return ["caFile": .string(path)]
+        case .pinnedKey(let pin): return ["pinnedKey": .string(pin)]
+        case .insecure: return "insecure"
+        }
+    }
+}
+
+/// A Proxmox VE endpoint and what it hosts.
+public struct Proxmox: LabContent {
+    public var endpoint: String
+    public var token: SecretReference
+    public var tls: TLSVerification
+    public var contents: [any ProxmoxContent]
+    public var location: SourceLocation
+
+    public init(
+        endpoint: String,
+        token: SecretReference,
+        tls: TLSVerification = .system,
+        fileID: String = #fileID,
+        line: Int = #line,
+        column: Int = #column,
+        @DeclarationBuilder<any ProxmoxContent> _ contents: () -> DeclarationGroup<any ProxmoxContent>
+    ) {
+        self.endpoint = endpoint
+        self.token = token
+        self.tls = tls
+        self.contents = contents().members
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(into graph: inout GraphBuilder) {
+        if !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) || endpoint.count < 10 {
+            graph.error("Proxmox endpoint '\(endpoint)' must be a URL such as https://192.168.10.2:8006", at: location)
+        }
+        if tls == .insecure {
+            graph.report(
+                Diagnostic(.warning, "TLS verification is off for \(endpoint): anyone on the path can read the API token", at: location)
+            )
+        }
+        let key = "proxmox@\(endpoint)"
+        graph.configure(
+            provider: key,
+            ["endpoint": .string(endpoint), "token": token.value, "tls": tls.value]
+        )
+        let context = ProxmoxContext(configurationKey: key, endpoint: endpoint)
+        for member in contents { member.compile(in: context, into: &graph) }
+    }
+}
+
+/// A Proxmox VE node (hypervisor host). Its children are created on it.
+public struct Node: ProxmoxContent {
+    public var name: String
+    /// The host's management address, used for SSH once host configuration lands.
+    public var address: String?
+    public var contents: [any NodeContent]
+    public var location: SourceLocation
+
+    public init(
+        _ name: String,
+        address: String? = nil,
+        fileID: String = #fileID,
+        line: Int = #line,
+        column: Int = #column,
+        @DeclarationBuilder<any NodeContent> _ contents: () -> DeclarationGroup<any NodeContent>
+    ) {
+        self.name = name
+        self.address = address
+        self.contents = contents().members
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(in proxmox: ProxmoxContext, into graph: inout GraphBuilder) {
+        let address = ResourceAddress(kind: "node", name: name)
+        ProxmoxValidation.checkName(name, what: "node", at: location, into: &graph)
+        if let host = self.address, IPv4Address(host) == nil {
+            graph.error("node \(name): address '\(host)' is not an IPv4 address", at: location)
+        }
+        graph.add(
+            ResourceSpec(
+                address: address,
+                type: ProxmoxTypes.node,
+                attributes: ["name": .string(name), "address": self.address.map(Value.string) ?? .null],
+                location: location,
+                providerConfiguration: proxmox.configurationKey
+            )
+        )
+        let bridges = Set(contents.flatMap(Self.bridgeNames))
+        let context = NodeContext(proxmox: proxmox, name: name, address: address, location: location, bridges: bridges)
+        for member in contents { member.compile(on: context, into: &graph) }
+    }
+
+    private static func bridgeNames(_ content: any NodeContent) -> [String] {
+        if let bridge = content as? Bridge { return [bridge.name] }
+        if let group = content as? DeclarationGroup<any NodeContent> { return group.members.flatMap(bridgeNames) }
+        return []
+    }
+}

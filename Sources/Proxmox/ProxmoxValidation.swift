@@ -1,0 +1,54 @@
+import HomelabCore
+
+/// Checks shared by the Proxmox declarations; each reports at the user's line.
+enum ProxmoxValidation {
+    /// PVE accepts VMIDs from 100 to 999999999.
+    static let vmidRange = 100...999_999_999
+
+    static func checkName(_ name: String, what: String, at location: SourceLocation, into graph: inout GraphBuilder) {
+        let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") }
+        if name.isEmpty || !allowed {
+            graph.error("\(what) name '\(name)' must be non-empty and use only letters, digits, '-', '.' and '_'", at: location)
+        }
+    }
+
+    static func checkVMID(_ vmid: Int, of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder) {
+        if !vmidRange.contains(vmid) {
+            graph.error("\(address): VMID \(vmid) is outside Proxmox's range 100...999999999", at: location, address: address)
+        }
+    }
+
+    static func checkPositive(_ value: Int, _ what: String, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder)
+    {
+        if value <= 0 { graph.error("\(address): \(what) must be positive, not \(value)", at: location, address: address) }
+    }
+
+    static func checkSize(_ size: ByteSize, _ what: String, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder)
+    {
+        if size.bytes <= 0 { graph.error("\(address): \(what) must be positive, not \(size.bytes) bytes", at: location, address: address) }
+    }
+
+    /// Parses `ip` as CIDR and checks that `gateway` is in its subnet.
+    static func checkAddress(ip: String, gateway: String?, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder) -> IPv4Interface?
+    {
+        guard let interface = IPv4Interface(ip) else {
+            graph.error("\(address): '\(ip)' is not an IPv4 address with prefix, such as 192.168.10.50/24", at: location, address: address)
+            return nil
+        }
+        if let gateway {
+            if let gatewayAddress = IPv4Address(gateway) {
+                if !interface.contains(gatewayAddress) {
+                    graph.error(
+                        "\(address): gateway \(gateway) is outside the subnet \(interface.network)/\(interface.prefixLength) of \(ip)",
+                        at: location, address: address)
+                }
+            } else {
+                graph.error("\(address): gateway '\(gateway)' is not an IPv4 address", at: location, address: address)
+            }
+        }
+        return interface
+    }
+}

@@ -1,0 +1,109 @@
+import HomelabCore
+
+/// A VM template that VMs are cloned from.
+public struct Template: NodeContent {
+    /// Where the template's disk comes from.
+    public enum Source: Sendable, Hashable {
+        /// An installer ISO, downloaded to `storage` and checked against `checksum`, installed
+        /// unattended (Packer's proxmox-iso way).
+        case iso(url: String, checksum: String, storage: String)
+        /// A cloud image imported as the disk, configured by cloud-init.
+        case cloudImage(url: String, checksum: String)
+
+        var value: Value {
+            switch self {
+            case .iso(let url, let checksum, let storage):
+                return ["kind": "iso", "url": .string(url), "checksum": .string(checksum), "storage": .string(storage)]
+            case .cloudImage(let url, let checksum):
+                return ["kind": "cloudImage", "url": .string(url), "checksum": .string(checksum)]
+            }
+        }
+
+        var url: String {
+            switch self {
+            case .iso(let url, _, _), .cloudImage(let url, _): return url
+            }
+        }
+    }
+
+    public var name: String
+    public var vmid: Int
+    public var source: Source
+    public var cores: Int
+    public var memory: ByteSize
+    public var disk: ByteSize
+    public var diskStorage: String
+    public var bridge: String
+    public var cpuType: String
+    public var scsiController: String
+    public var description: String?
+    /// Names of the provisioning steps run over SSH before conversion (such as `base`, `k8s_prereqs`).
+    public var provisioning: [String]
+    public var location: SourceLocation
+
+    public init(
+        _ name: String,
+        vmid: Int,
+        source: Source,
+        cores: Int = 2,
+        memory: ByteSize = .mib(2048),
+        disk: ByteSize = .gib(32),
+        diskStorage: String = "local-lvm",
+        bridge: String = "vmbr0",
+        cpuType: String = "host",
+        scsiController: String = "virtio-scsi-single",
+        description: String? = nil,
+        provisioning: [String] = [],
+        fileID: String = #fileID,
+        line: Int = #line,
+        column: Int = #column
+    ) {
+        self.name = name
+        self.vmid = vmid
+        self.source = source
+        self.cores = cores
+        self.memory = memory
+        self.disk = disk
+        self.diskStorage = diskStorage
+        self.bridge = bridge
+        self.cpuType = cpuType
+        self.scsiController = scsiController
+        self.description = description
+        self.provisioning = provisioning
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public var address: ResourceAddress { ResourceAddress(kind: "template", name: name) }
+
+    public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
+        ProxmoxValidation.checkName(name, what: "template", at: location, into: &graph)
+        ProxmoxValidation.checkVMID(vmid, of: address, at: location, into: &graph)
+        ProxmoxValidation.checkPositive(cores, "cores", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkSize(memory, "memory", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkSize(disk, "disk", of: address, at: location, into: &graph)
+        if !source.url.hasPrefix("https://") && !source.url.hasPrefix("http://") {
+            graph.error("\(address): source URL '\(source.url)' must be http(s)", at: location, address: address)
+        }
+        var references = [node.reference(at: location)]
+        if node.bridges.contains(bridge) {
+            references.append(Reference(ResourceAddress(kind: "bridge", name: "\(node.name)/\(bridge)"), at: location, purpose: "bridge"))
+        }
+        graph.add(
+            ResourceSpec(
+                address: address,
+                type: ProxmoxTypes.template,
+                attributes: [
+                    "node": .string(node.name), "name": .string(name), "vmid": .int(vmid), "source": source.value,
+                    "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
+                    "diskStorage": .string(diskStorage), "bridge": .string(bridge), "cpuType": .string(cpuType),
+                    "scsiController": .string(scsiController), "description": description.map(Value.string) ?? .null,
+                    "provisioning": .strings(provisioning),
+                ],
+                location: location,
+                references: references,
+                claims: [UniqueClaim("VMID", String(vmid))],
+                providerConfiguration: node.proxmox.configurationKey
+            )
+        )
+    }
+}

@@ -1,0 +1,146 @@
+import HomelabCore
+
+/// A virtual machine cloned from a template and configured by cloud-init.
+public struct VM: NodeContent {
+    public var name: String
+    public var vmid: Int
+    public var template: String?
+    public var cores: Int
+    public var sockets: Int
+    public var cpuType: String
+    public var memory: ByteSize
+    public var disk: ByteSize
+    public var diskStorage: String
+    public var bridge: String
+    public var ip: String
+    public var gateway: String?
+    public var nameservers: [String]
+    public var searchDomain: String?
+    public var user: String?
+    public var sshKeys: [String]
+    public var tags: [String]
+    /// PCI resource mappings passed through (`hostpci0 = mapping=igpu`).
+    public var pci: [String]
+    public var vga: String
+    public var agent: Bool
+    public var onBoot: Bool
+    public var started: Bool
+    public var description: String?
+    public var dependsOn: [String]
+    public var replaceTriggeredBy: [String]
+    public var location: SourceLocation
+
+    public init(
+        _ name: String,
+        vmid: Int,
+        from template: String?,
+        cores: Int = 1,
+        sockets: Int = 1,
+        cpuType: String = "host",
+        memory: ByteSize = .mib(2048),
+        disk: ByteSize = .gib(32),
+        diskStorage: String = "local-lvm",
+        bridge: String = "vmbr0",
+        ip: String,
+        gateway: String? = nil,
+        nameservers: [String] = [],
+        searchDomain: String? = nil,
+        user: String? = nil,
+        sshKeys: [String] = [],
+        tags: [String] = [],
+        pci: [String] = [],
+        vga: String = "std",
+        agent: Bool = true,
+        onBoot: Bool = true,
+        started: Bool = true,
+        description: String? = nil,
+        dependsOn: [String] = [],
+        replaceTriggeredBy: [String] = [],
+        fileID: String = #fileID,
+        line: Int = #line,
+        column: Int = #column
+    ) {
+        self.name = name
+        self.vmid = vmid
+        self.template = template
+        self.cores = cores
+        self.sockets = sockets
+        self.cpuType = cpuType
+        self.memory = memory
+        self.disk = disk
+        self.diskStorage = diskStorage
+        self.bridge = bridge
+        self.ip = ip
+        self.gateway = gateway
+        self.nameservers = nameservers
+        self.searchDomain = searchDomain
+        self.user = user
+        self.sshKeys = sshKeys
+        self.tags = tags
+        self.pci = pci
+        self.vga = vga
+        self.agent = agent
+        self.onBoot = onBoot
+        self.started = started
+        self.description = description
+        self.dependsOn = dependsOn
+        self.replaceTriggeredBy = replaceTriggeredBy
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public var address: ResourceAddress { ResourceAddress(kind: "vm", name: name) }
+
+    public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
+        ProxmoxValidation.checkName(name, what: "VM", at: location, into: &graph)
+        ProxmoxValidation.checkVMID(vmid, of: address, at: location, into: &graph)
+        ProxmoxValidation.checkPositive(cores, "cores", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkPositive(sockets, "sockets", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkSize(memory, "memory", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkSize(disk, "disk", of: address, at: location, into: &graph)
+        let interface = ProxmoxValidation.checkAddress(ip: ip, gateway: gateway, of: address, at: location, into: &graph)
+        for server in nameservers where IPv4Address(server) == nil {
+            graph.error("\(address): nameserver '\(server)' is not an IPv4 address", at: location, address: address)
+        }
+        for tag in tags where tag.isEmpty || tag.contains(where: { $0 == ";" || $0 == "," || $0 == " " }) {
+            graph.error("\(address): tag '\(tag)' must be non-empty without ';', ',' or spaces", at: location, address: address)
+        }
+
+        var references = [node.reference(at: location)]
+        if let template {
+            references.append(Reference(ResourceAddress(kind: "template", name: template), at: location, purpose: "template"))
+        }
+        if node.bridges.contains(bridge) {
+            references.append(Reference(ResourceAddress(kind: "bridge", name: "\(node.name)/\(bridge)"), at: location, purpose: "bridge"))
+        }
+        for mapping in pci {
+            references.append(Reference(ResourceAddress(kind: "pci", name: mapping), at: location, purpose: "PCI mapping"))
+        }
+        references += graph.references(dependsOn, purpose: "dependsOn", at: location)
+
+        var claims = [UniqueClaim("VMID", String(vmid))]
+        if let interface { claims.append(UniqueClaim("IP address", interface.address.description)) }
+
+        graph.add(
+            ResourceSpec(
+                address: address,
+                type: ProxmoxTypes.vm,
+                attributes: [
+                    "node": .string(node.name), "name": .string(name), "vmid": .int(vmid),
+                    "template": template.map(Value.string) ?? .null, "cores": .int(cores), "sockets": .int(sockets),
+                    "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
+                    "diskStorage": .string(diskStorage), "bridge": .string(bridge), "ip": .string(ip),
+                    "gateway": gateway.map(Value.string) ?? .null, "nameservers": .strings(nameservers),
+                    "searchDomain": searchDomain.map(Value.string) ?? .null, "user": user.map(Value.string) ?? .null,
+                    "sshKeys": .strings(sshKeys), "tags": .strings(tags), "pci": .strings(pci), "vga": .string(vga),
+                    "agent": .bool(agent), "onBoot": .bool(onBoot), "started": .bool(started),
+                    "description": description.map(Value.string) ?? .null, "mac": .unknown,
+                ],
+                location: location,
+                references: references,
+                replaceTriggeredBy: graph.references(replaceTriggeredBy, purpose: "replaceTriggeredBy", at: location),
+                claims: claims,
+                providerConfiguration: node.proxmox.configurationKey
+            )
+        )
+    }
+}
