@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "Homelab", dependencies: ["SeedHomelab", "HomelabCLI"], path: "Homelab/Main"),
         .executableTarget(name: "HomelabBenchmarks", dependencies: ["HomelabKit"]),
 
-        .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabCore", "HomelabKitTesting"]),
+        .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
         .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting"]),
     ]

@@ -267,7 +267,8 @@ public struct Executor: Sendable {
             case .attribute(let address, let path): value = state[address]?.markedAttributes.value(at: path)
             }
             guard let value else { continue }
-            outputs[output.name] = OutputState(value: output.sensitive && !value.isSensitive ? .sensitive(value) : value, sensitive: output.sensitive)
+            let sensitive = output.sensitive || value.containsSensitive
+            outputs[output.name] = OutputState(value: sensitive && !value.isSensitive ? .sensitive(value) : value, sensitive: sensitive)
         }
         return outputs
     }

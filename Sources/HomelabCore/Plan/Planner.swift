@@ -229,11 +229,12 @@ public struct Planner: Sendable {
                         ?? .unknown
                 }
             }
-            if output.sensitive, let value = after, !value.isSensitive { after = .sensitive(value) }
+            let sensitive = output.sensitive || (after?.containsSensitive ?? false)
+            if sensitive, let value = after, !value.isSensitive { after = .sensitive(value) }
             let action: Action =
                 before == nil ? (after == nil ? .noOp : .create)
                 : after == nil ? .delete : (before?.plain == after?.plain ? .noOp : .update)
-            outputs.append(OutputChange(name: output.name, action: action, before: before, after: after, sensitive: output.sensitive))
+            outputs.append(OutputChange(name: output.name, action: action, before: before, after: after, sensitive: sensitive))
         }
         for (name, output) in state.outputs.sorted(by: { $0.key < $1.key }) where !declared.contains(name) {
             outputs.append(OutputChange(name: name, action: .delete, before: output.value, after: nil, sensitive: output.sensitive))

@@ -41,6 +41,12 @@ public struct JournalHeader: Sendable, Hashable, Codable {
     public var journal: Int
     public var lineage: String
     public var serial: Int
+
+    public init(journal: Int, lineage: String, serial: Int) {
+        self.journal = journal
+        self.lineage = lineage
+        self.serial = serial
+    }
 }
 
 extension State {

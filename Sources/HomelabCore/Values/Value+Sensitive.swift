@@ -59,6 +59,17 @@ extension Value {
         }
     }
 
+    /// This value as a saved plan holds it: sensitive and unknown values replaced by their markers.
+    public func serialized() -> Value {
+        switch self {
+        case .sensitive: return .string(Value.sensitiveMarker)
+        case .unknown: return .string(Value.unknownMarker)
+        case .array(let items): return .array(items.map { $0.serialized() })
+        case .object(let members): return .object(members.mapValues { $0.serialized() })
+        default: return self
+        }
+    }
+
     /// Splits this value into a plain tree and the paths that were sensitive (the state file form).
     public func extractingSensitivePaths() -> (value: Value, sensitivePaths: [ValuePath]) {
         var paths: [ValuePath] = []

@@ -70,7 +70,7 @@ public struct Workspace: Sendable {
                 differences.append(
                     "\(address): planned \(old?.action.rawValue ?? "nothing"), now \(new?.action.rawValue ?? "nothing")"
                 )
-            } else if old?.after?.redacted().plain != new?.after?.redacted().plain {
+            } else if old?.after?.serialized() != new?.after?.serialized() {
                 differences.append("\(address): its desired attributes changed")
             }
         }

@@ -1,0 +1,95 @@
+import HomelabKit
+import HomelabKitTesting
+import Synchronization
+import Testing
+
+@Suite struct ExecutorTests {
+    @Test func aFailureStopsOnlyItsDependents() async throws {
+        let lab = Lab("t") {
+            Record("root", size: 1, zone: "a")
+            Record("child", size: 1, zone: "a", dependsOn: ["record.root"])
+            Record("grandchild", size: 1, zone: "a", dependsOn: ["record.child"])
+            Record("independent", size: 1, zone: "a")
+        }
+        let test = try TestWorkspace(lab: lab)
+        try #require(test.providers["records"]).failNext("create record.root")
+        let result = try await test.apply()
+        #expect(!result.succeeded)
+        #expect(result.failures.map(\.address) == ["record.root"])
+        #expect(Set(result.skipped) == ["record.child", "record.grandchild"])
+        #expect(result.added == 1)
+        let state = try test.workspace.loadState()
+        #expect(state.resources.keys.sorted() == ["record.independent"])
+        #expect(state.pendingOperations.isEmpty)
+    }
+
+    @Test func parallelismIsBounded() async throws {
+        let lab = Lab("t") {
+            for index in 0..<12 { DataResource("d\(index)") }
+        }
+        let provider = CountingProvider()
+        let workspace = Workspace(graph: try lab.compile(), storage: InMemoryStateStorage(), providers: ProviderRegistry())
+        let empty = State.empty()
+        let plan = try await workspace.plan(state: empty)
+        let result = try await workspace.apply(
+            plan, state: empty, executor: Executor(providers: ProviderRegistry([provider]), parallelism: 3))
+        #expect(result.added == 12)
+        #expect(provider.peak == 3)
+    }
+
+    @Test func progressLinesForLongOperations() async throws {
+        let test = try TestWorkspace(lab: Lab("t") { Record("slow", size: 1, zone: "a") }, latency: .milliseconds(120))
+        let events = Mutex<[String]>([])
+        let state = try test.workspace.loadState()
+        let plan = try await test.workspace.plan(state: state)
+        let executor = Executor(providers: test.workspace.providers, progressInterval: .milliseconds(25))
+        _ = try await test.workspace.apply(plan, state: state, executor: executor) { event in
+            if case .stillRunning(let address, let action, _) = event {
+                events.withLock { $0.append("\(address) \(action.progressive)") }
+            }
+        }
+        #expect(events.withLock { $0.count } >= 2)
+        #expect(events.withLock { $0.first } == "record.slow creating")
+    }
+
+    @Test func stopSignalStartsNothingNewAndSavesState() async throws {
+        let lab = Lab("t") {
+            Record("a", size: 1, zone: "a")
+            Record("b", size: 1, zone: "a", dependsOn: ["record.a"])
+        }
+        let test = try TestWorkspace(lab: lab, latency: .milliseconds(50))
+        let stop = StopSignal()
+        let state = try test.workspace.loadState()
+        let plan = try await test.workspace.plan(state: state)
+        let executor = Executor(providers: test.workspace.providers, stopSignal: stop)
+        let result = try await test.workspace.apply(plan, state: state, executor: executor) { event in
+            if case .started = event { stop.stop() }
+        }
+        #expect(result.interrupted)
+        #expect(result.added == 1)
+        #expect(result.notStarted == ["record.b"])
+        #expect(try test.workspace.loadState().resources.keys.sorted() == ["record.a"])
+    }
+}
+
+/// Stores like the data provider and tracks how many operations run at once.
+final class CountingProvider: Provider {
+    let name = "homelab"
+    private let counts = Mutex<(running: Int, peak: Int)>((0, 0))
+
+    var peak: Int { counts.withLock { $0.peak } }
+
+    func read(_ request: ReadRequest) async throws -> ReadResponse { ReadResponse(attributes: request.attributes) }
+    func create(_ request: CreateRequest) async throws -> CreateResponse {
+        counts.withLock {
+            $0.running += 1
+            $0.peak = max($0.peak, $0.running)
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        counts.withLock { $0.running -= 1 }
+        return CreateResponse(attributes: request.attributes)
+    }
+    func update(_ request: UpdateRequest) async throws -> UpdateResponse { UpdateResponse(attributes: request.attributes) }
+    func delete(_ request: DeleteRequest) async throws -> DeleteResponse { DeleteResponse() }
+    func importResource(_ request: ImportRequest) async throws -> ImportResponse { throw ProviderError.unsupported("no") }
+}

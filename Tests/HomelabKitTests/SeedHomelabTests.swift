@@ -1,0 +1,84 @@
+import HomelabKit
+import HomelabKitTesting
+import SeedHomelab
+import Testing
+
+@Suite struct SeedHomelabTests {
+    @Test func seedPlansEveryStageFromEmptyState() async throws {
+        let test = try TestWorkspace(lab: SeedHomelab.lab)
+        let plan = try await test.plan()
+        let creates = Set(plan.addresses(.create).map(\.description))
+        #expect(plan.changes.allSatisfy { $0.action == .create })
+        #expect(plan.summary.add == 51)
+        let infrastructure: Set<String> = [
+            "node.homelabpve01", "bridge.homelabpve01/vmbr0", "pci.igpu", "template.k8s-node-template",
+            "vm.homelabk8s01-node-1", "vm.homelabk8s01-node-2", "vm.homelabk8s01-node-3",
+            "cluster.homelabk8s01", "cni.homelabk8s01", "argocd.homelabk8s01",
+        ]
+        #expect(infrastructure.isSubset(of: creates))
+        let apps = creates.filter { $0.hasPrefix("app.homelabk8s01/") }
+        #expect(apps.count == 41)
+        for name in ["cert-manager", "vault", "arr-sonarr", "arr-seerr", "kube-prometheus-stack", "openclaw", "velero"] {
+            #expect(apps.contains("app.homelabk8s01/\(name)"))
+        }
+    }
+
+    @Test func seedValuesMatchTheReference() async throws {
+        let graph = try SeedHomelab.lab.compile()
+        let gpuNode = try #require(graph["vm.homelabk8s01-node-3"])
+        #expect(gpuNode.attributes["vmid"] == 202)
+        #expect(gpuNode.attributes["cores"] == 4)
+        #expect(gpuNode.attributes["memory"] == 24576)
+        #expect(gpuNode.attributes["disk"] == 64)
+        #expect(gpuNode.attributes["ip"] == "192.168.10.52/24")
+        #expect(gpuNode.attributes["pci"] == .strings(["igpu"]))
+        #expect(gpuNode.attributes["tags"] == .strings(["k8s", "worker", "gpu"]))
+        let controlPlane = try #require(graph["vm.homelabk8s01-node-1"])
+        #expect(controlPlane.attributes["memory"] == 8192)
+        #expect(controlPlane.attributes["disk"] == 32)
+        let template = try #require(graph["template.k8s-node-template"])
+        #expect(template.attributes["vmid"] == 9000)
+        let certManager = try #require(graph["app.homelabk8s01/cert-manager"])
+        #expect(certManager.attributes["namespace"] == "cert-manager")
+        #expect(certManager.attributes["source"]?["version"] == "v1.20.0")
+        let cluster = try #require(graph["cluster.homelabk8s01"])
+        #expect(cluster.attributes["kubernetes"] == "1.31.4")
+    }
+
+    @Test func seedDependenciesFollowThePipeline() throws {
+        let graph = try SeedHomelab.lab.compile()
+        func dependencies(_ address: ResourceAddress) -> Set<String> {
+            Set(graph[address]?.dependencies.map(\.description) ?? [])
+        }
+        #expect(dependencies("vm.homelabk8s01-node-3") == ["node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0", "pci.igpu"])
+        #expect(dependencies("vm.homelabk8s01-node-1") == ["node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0"])
+        #expect(dependencies("template.k8s-node-template") == ["node.homelabpve01", "bridge.homelabpve01/vmbr0"])
+        #expect(dependencies("cluster.homelabk8s01") == ["vm.homelabk8s01-node-1", "vm.homelabk8s01-node-2", "vm.homelabk8s01-node-3"])
+        #expect(dependencies("cni.homelabk8s01") == ["cluster.homelabk8s01"])
+        #expect(dependencies("argocd.homelabk8s01") == ["cluster.homelabk8s01", "cni.homelabk8s01"])
+        #expect(dependencies("app.homelabk8s01/external-secrets") == ["cluster.homelabk8s01", "cni.homelabk8s01", "argocd.homelabk8s01", "app.homelabk8s01/vault"])
+        // Dependency order: every resource comes after everything it depends on.
+        var seen = Set<ResourceAddress>()
+        for resource in graph.resources {
+            #expect(resource.dependencies.allSatisfy(seen.contains))
+            seen.insert(resource.address)
+        }
+    }
+
+    @Test func seedApplyIsIdempotentWithInMemoryProviders() async throws {
+        let test = try TestWorkspace(lab: SeedHomelab.lab)
+        let result = try await test.apply()
+        #expect(result.succeeded)
+        #expect(result.added == 51)
+        let second = try await test.plan()
+        #expect(!second.hasChanges)
+        #expect(test.storage.saveCount == 1)
+    }
+
+    @Test func seedPlanNeedsNoNetworkOrCredentials() async throws {
+        // The shipped providers are not built yet: planning from empty state must not call them.
+        let workspace = Workspace(graph: try SeedHomelab.lab.compile(), storage: InMemoryStateStorage(), providers: Lab.defaultProviders)
+        let plan = try await workspace.plan(state: State.empty())
+        #expect(plan.summary.add == 51)
+    }
+}

@@ -1,0 +1,101 @@
+import HomelabKit
+import Testing
+
+@Suite struct ValidationTests {
+    private func diagnostics(_ lab: Lab) -> [Diagnostic] {
+        do {
+            _ = try lab.compile()
+            return []
+        } catch {
+            return error.items
+        }
+    }
+
+    @Test func everyProblemIsReportedInOnePassWithItsLine() {
+        let line = #line + 4
+        let lab = Lab("broken") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("T")) {
+                Node("pve") {
+                    VM("a", vmid: 200, from: "missing-template", ip: "10.0.0.5/24", gateway: "10.0.1.1")
+                    VM("b", vmid: 200, from: nil, memory: .mib(0), ip: "10.0.0.300/24")
+                    VM("a", vmid: 201, from: nil, cores: 0, ip: "10.0.0.7/24")
+                    Template("t", vmid: 200, source: .cloudImage(url: "https://x/img", checksum: "sha256:0"))
+                }
+            }
+            Cluster("k", kubernetes: "1.31.4", controlPlane: ["a"], workers: ["a", "b"], podSubnet: "10.244.0.1/16") {}
+        }
+        let found = diagnostics(lab)
+        let messages = found.map(\.message)
+        #expect(messages.contains { $0.contains("refers to template.missing-template") })
+        #expect(messages.contains { $0.contains("gateway 10.0.1.1 is outside the subnet 10.0.0.0/24") })
+        #expect(messages.contains { $0.contains("VMID 200 is used by both vm.a and vm.b") })
+        #expect(messages.contains { $0.contains("VMID 200 is used by both vm.a and template.t") })
+        #expect(messages.contains { $0.contains("'10.0.0.300/24' is not an IPv4 address") })
+        #expect(messages.contains { $0.contains("memory must be positive") })
+        #expect(messages.contains { $0.contains("cores must be positive") })
+        #expect(messages.contains { $0.contains("vm.a is declared twice") })
+        #expect(messages.contains { $0.contains("a is listed both as control plane and as worker") })
+        #expect(messages.contains { $0.contains("podSubnet 10.244.0.1/16 has host bits set") })
+        let dangling = found.first { $0.message.contains("missing-template") }
+        #expect(dangling?.location.fileID == "HomelabKitTests/ValidationTests.swift")
+        #expect(dangling?.location.line == line)
+        #expect(found.allSatisfy { $0.location.fileID == "HomelabKitTests/ValidationTests.swift" })
+    }
+
+    @Test func cyclesArePrintedWhole() {
+        let lab = Lab("cycle") {
+            DataResource("a", dependsOn: ["data.c"])
+            DataResource("b", dependsOn: ["data.a"])
+            DataResource("c", dependsOn: ["data.b"])
+            DataResource("free")
+        }
+        let found = diagnostics(lab)
+        #expect(found.count == 1)
+        #expect(found.first?.message == "dependency cycle: data.a → data.c → data.b → data.a")
+        #expect(found.first?.notes.count == 3)
+    }
+
+    @Test func malformedAddressesInDependsOnAreErrors() {
+        let found = diagnostics(Lab("x") { DataResource("a", dependsOn: ["nodot"]) })
+        #expect(found.map(\.message) == ["'nodot' is not a resource address; write kind.name, such as vm.web"])
+    }
+
+    @Test func addressesDoNotDependOnNesting() throws {
+        @DeclarationBuilder<any NodeContent> var grouped: DeclarationGroup<any NodeContent> {
+            VM("web", vmid: 300, from: nil, ip: "10.0.0.9/24")
+        }
+        let flat = try Lab("x") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("T")) {
+                Node("pve") { VM("web", vmid: 300, from: nil, ip: "10.0.0.9/24") }
+            }
+        }.compile()
+        let nested = try Lab("x") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("T")) {
+                Node("pve") {
+                    if true { grouped }
+                }
+            }
+        }.compile()
+        #expect(flat.addresses == nested.addresses)
+        #expect(flat["vm.web"]?.attributes == nested["vm.web"]?.attributes)
+    }
+
+    @Test func insecureTLSWarns() throws {
+        let graph = try Lab("x") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("T"), tls: .insecure) { Node("pve") {} }
+        }.compile()
+        #expect(graph.warnings.contains { $0.message.contains("TLS verification is off") })
+    }
+
+    @Test func applicationsNeedArgoCD() {
+        let found = diagnostics(
+            Lab("x") {
+                Cluster("k", kubernetes: "1.31.4", controlPlane: ["cp"]) {
+                    Application("app", namespace: "default", source: .git(repo: "https://git/x", path: "p"))
+                }
+            }
+        )
+        #expect(found.contains { $0.message.contains("needs ArgoCD") })
+        #expect(found.contains { $0.message.contains("refers to vm.cp") })
+    }
+}
