@@ -86,7 +86,9 @@ public struct State: Sendable, Hashable {
         self.pendingOperations = pendingOperations
     }
 
-    public static func empty() -> State { State() }
+    /// No state yet. Its lineage is assigned when it is first saved, so a plan made against it
+    /// stays valid until then.
+    public static func empty() -> State { State(lineage: "") }
 
     public subscript(address: ResourceAddress) -> ResourceState? { resources[address] }
 }

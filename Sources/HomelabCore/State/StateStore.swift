@@ -73,6 +73,7 @@ public actor StateStore {
     @discardableResult
     public func commit() throws -> State {
         if changed {
+            if state.lineage.isEmpty { state.lineage = UUID().uuidString.lowercased() }
             state.serial += 1
             try storage.save(state)
             changed = false

@@ -38,7 +38,8 @@ public struct Workspace: Sendable {
         executor: Executor? = nil,
         events: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
     ) async throws -> ApplyResult {
-        guard plan.lineage == state.lineage else {
+        // A plan made before the state existed has no lineage yet; its serial (0) still checks it.
+        guard plan.lineage.isEmpty || plan.lineage == state.lineage else {
             throw StateError.lineageMismatch(plan: plan.lineage, state: state.lineage)
         }
         guard plan.serial == state.serial else {
@@ -53,7 +54,7 @@ public struct Workspace: Sendable {
     /// saved options and comparing every change and its (redacted) desired values. Returns the fresh
     /// plan, which holds the secrets the saved file does not.
     public func revalidate(saved: Plan, state: State) async throws -> Plan {
-        guard saved.lineage == state.lineage else {
+        guard saved.lineage.isEmpty || saved.lineage == state.lineage else {
             throw StateError.lineageMismatch(plan: saved.lineage, state: state.lineage)
         }
         guard saved.serial == state.serial else {
