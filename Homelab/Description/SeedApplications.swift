@@ -34,11 +34,13 @@ extension SeedHomelab {
         gitPath("gateway-api", namespace: nil, path: "components/gateway-api")
         Application(
             "cert-manager", namespace: "cert-manager",
-            source: .helm(repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.20.0",
+            source: .helm(
+                repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.20.0",
                 values: ["crds": ["enabled": true], "config": ["enableGatewayAPI": true]]),
             syncOptions: serverSide, dependsOn: ["gateway-api"]
         )
-        gitPath("gateway", namespace: "default", path: "clusters/homelabk8s01/infrastructure/gateway",
+        gitPath(
+            "gateway", namespace: "default", path: "clusters/homelabk8s01/infrastructure/gateway",
             dependsOn: ["gateway-api", "cert-manager"])
         Application(
             "local-path-provisioner", namespace: "local-path-storage",
@@ -47,7 +49,8 @@ extension SeedHomelab {
         )
         Application(
             "nfs-provisioner", namespace: "nfs-provisioner",
-            source: .helm(repo: "https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner",
+            source: .helm(
+                repo: "https://kubernetes-sigs.github.io/nfs-subdir-external-provisioner",
                 chart: "nfs-subdir-external-provisioner", version: "4.0.18"),
             syncOptions: serverSide
         )
@@ -104,7 +107,8 @@ extension SeedHomelab {
         )
         Application(
             "kube-prometheus-stack", namespace: "monitoring",
-            source: .helm(repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
+            source: .helm(
+                repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
                 version: "82.13.6", values: ["prometheus": ["prometheusSpec": ["retention": "15d"]]]),
             syncOptions: serverSide, dependsOn: ["local-path-provisioner"]
         )
@@ -129,7 +133,8 @@ extension SeedHomelab {
             source: .helm(repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.0.0"),
             syncOptions: serverSide, dependsOn: ["minio"]
         )
-        gitPath("etcd-backup", namespace: "backups", path: "clusters/homelabk8s01/infrastructure/etcd-backup",
+        gitPath(
+            "etcd-backup", namespace: "backups", path: "clusters/homelabk8s01/infrastructure/etcd-backup",
             dependsOn: ["nfs-provisioner"])
         Application(
             "intel-gpu-operator", namespace: "intel-gpu-operator",
@@ -138,7 +143,8 @@ extension SeedHomelab {
         )
         Application(
             "intel-gpu-plugin", namespace: "intel-gpu-operator",
-            source: .helm(repo: "https://intel.github.io/helm-charts", chart: "intel-device-plugins-gpu", version: "0.35.0",
+            source: .helm(
+                repo: "https://intel.github.io/helm-charts", chart: "intel-device-plugins-gpu", version: "0.35.0",
                 values: ["sharedDevNum": 5, "nodeFeatureRule": false]),
             syncOptions: serverSide, dependsOn: ["intel-gpu-operator"]
         )

@@ -134,7 +134,9 @@ do {
         print("|---|---|---|---|")
         print("| compile + plan 10,000 data resources | \(format(plan10k.seconds)) | \(format(plan10k.peakRSSMB, 1)) | ≤ 1 s, ≤ 300 MB |")
         print("| HomelabKit apply 2,000 data resources | \(format(apply2k.seconds)) | \(format(apply2k.peakRSSMB, 1)) | |")
-        print("| HomelabKit apply 10,000 data resources | \(format(apply10k.seconds)) | \(format(apply10k.peakRSSMB, 1)) | ≤ 5.5 × the 2,000 run |")
+        print(
+            "| HomelabKit apply 10,000 data resources | \(format(apply10k.seconds)) | \(format(apply10k.peakRSSMB, 1)) | ≤ 5.5 × the 2,000 run |"
+        )
         if !skipTerraform {
             let terraform2k = try runChild(["terraform", "2000"])
             print("| terraform apply 2,000 terraform_data | \(format(terraform2k.seconds)) | \(format(terraform2k.peakRSSMB, 1)) | |")

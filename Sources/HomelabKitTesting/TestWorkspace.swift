@@ -31,7 +31,8 @@ public struct TestWorkspace: Sendable {
 
     /// A new test workspace for another description, sharing this one's state and providers.
     public func replacing(graph: ResourceGraph) -> TestWorkspace {
-        TestWorkspace(workspace: Workspace(graph: graph, storage: storage, providers: workspace.providers), storage: storage, providers: providers)
+        TestWorkspace(
+            workspace: Workspace(graph: graph, storage: storage, providers: workspace.providers), storage: storage, providers: providers)
     }
 
     private init(workspace: Workspace, storage: InMemoryStateStorage, providers: [String: InMemoryProvider]) {

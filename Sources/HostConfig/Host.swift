@@ -19,7 +19,8 @@ public struct HostContext: Sendable {
 
     /// The references every item of the host carries: the host, and the item before it.
     public func references(at location: SourceLocation) -> [Reference] {
-        [Reference(address, at: location, purpose: "host")] + (previous.map { [Reference($0, at: location, purpose: "previous step")] } ?? [])
+        [Reference(address, at: location, purpose: "host")]
+            + (previous.map { [Reference($0, at: location, purpose: "previous step")] } ?? [])
     }
 }
 

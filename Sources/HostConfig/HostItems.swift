@@ -27,9 +27,10 @@ public struct File: HostContent {
     public var owner: String
     public var location: SourceLocation
 
-    public init(_ path: String, content: String, mode: String = "0644", owner: String = "root",
-        fileID: String = #fileID, line: Int = #line, column: Int = #column)
-    {
+    public init(
+        _ path: String, content: String, mode: String = "0644", owner: String = "root",
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
         self.path = path
         self.content = content
         self.mode = mode
@@ -42,7 +43,8 @@ public struct File: HostContent {
         if mode.count != 4 || !mode.allSatisfy({ ("0"..."7").contains($0) }) {
             graph.error("file \(path): mode '\(mode)' must be four octal digits such as 0644", at: location)
         }
-        addItem(kind: "file", name: path, type: HostTypes.file,
+        addItem(
+            kind: "file", name: path, type: HostTypes.file,
             attributes: ["path": .string(path), "content": .string(content), "mode": .string(mode), "owner": .string(owner)],
             host: host, location: location, into: &graph)
     }
@@ -55,9 +57,10 @@ public struct Package: HostContent {
     public var hold: Bool
     public var location: SourceLocation
 
-    public init(_ name: String, version: String? = nil, hold: Bool = false,
-        fileID: String = #fileID, line: Int = #line, column: Int = #column)
-    {
+    public init(
+        _ name: String, version: String? = nil, hold: Bool = false,
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.version = version
         self.hold = hold
@@ -65,7 +68,8 @@ public struct Package: HostContent {
     }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
-        addItem(kind: "package", name: name, type: HostTypes.package,
+        addItem(
+            kind: "package", name: name, type: HostTypes.package,
             attributes: ["name": .string(name), "version": version.map(Value.string) ?? .null, "hold": .bool(hold)],
             host: host, location: location, into: &graph)
     }
@@ -85,7 +89,8 @@ public struct Sysctl: HostContent {
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
         if key.contains(where: { $0 == " " || $0 == "=" }) { graph.error("sysctl key '\(key)' is malformed", at: location) }
-        addItem(kind: "sysctl", name: key, type: HostTypes.sysctl,
+        addItem(
+            kind: "sysctl", name: key, type: HostTypes.sysctl,
             attributes: ["key": .string(key), "value": .string(value)], host: host, location: location, into: &graph)
     }
 }
@@ -101,7 +106,8 @@ public struct KernelModule: HostContent {
     }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
-        addItem(kind: "module", name: name, type: HostTypes.kernelModule, attributes: ["name": .string(name)],
+        addItem(
+            kind: "module", name: name, type: HostTypes.kernelModule, attributes: ["name": .string(name)],
             host: host, location: location, into: &graph)
     }
 }
@@ -113,9 +119,10 @@ public struct Service: HostContent {
     public var running: Bool
     public var location: SourceLocation
 
-    public init(_ name: String, enabled: Bool = true, running: Bool = true,
-        fileID: String = #fileID, line: Int = #line, column: Int = #column)
-    {
+    public init(
+        _ name: String, enabled: Bool = true, running: Bool = true,
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.enabled = enabled
         self.running = running
@@ -123,7 +130,8 @@ public struct Service: HostContent {
     }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
-        addItem(kind: "service", name: name, type: HostTypes.service,
+        addItem(
+            kind: "service", name: name, type: HostTypes.service,
             attributes: ["name": .string(name), "enabled": .bool(enabled), "running": .bool(running)],
             host: host, location: location, into: &graph)
     }
@@ -137,9 +145,10 @@ public struct Command: HostContent {
     public var creates: String?
     public var location: SourceLocation
 
-    public init(_ name: String, _ arguments: [String], creates: String? = nil,
-        fileID: String = #fileID, line: Int = #line, column: Int = #column)
-    {
+    public init(
+        _ name: String, _ arguments: [String], creates: String? = nil,
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.arguments = arguments
         self.creates = creates
@@ -148,7 +157,8 @@ public struct Command: HostContent {
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
         if arguments.isEmpty { graph.error("command \(name) has no arguments", at: location) }
-        addItem(kind: "command", name: name, type: HostTypes.command,
+        addItem(
+            kind: "command", name: name, type: HostTypes.command,
             attributes: ["arguments": .strings(arguments), "creates": creates.map(Value.string) ?? .null],
             host: host, location: location, into: &graph)
     }

@@ -83,7 +83,9 @@ public struct Cluster: LabContent {
                 ],
                 location: location,
                 references: nodes.map {
-                    Reference(ResourceAddress(kind: "vm", name: $0), at: location, purpose: controlPlane.contains($0) ? "control-plane node" : "worker node")
+                    Reference(
+                        ResourceAddress(kind: "vm", name: $0), at: location,
+                        purpose: controlPlane.contains($0) ? "control-plane node" : "worker node")
                 }
             )
         )
@@ -99,7 +101,9 @@ public struct Cluster: LabContent {
             return nil
         }
         if !network.isNetworkAddress {
-            graph.error("\(address): \(what) \(cidr) has host bits set; did you mean \(network.network)/\(network.prefixLength)?", at: location, address: address)
+            graph.error(
+                "\(address): \(what) \(cidr) has host bits set; did you mean \(network.network)/\(network.prefixLength)?", at: location,
+                address: address)
         }
         return network
     }
@@ -141,7 +145,9 @@ public struct Cilium: ClusterContent {
         if let pool = loadBalancerPool {
             let ends = pool.split(separator: "-").map { IPv4Address(String($0)) }
             if ends.count != 2 || ends.contains(where: { $0 == nil }) {
-                graph.error("\(address): loadBalancerPool '\(pool)' must be first-last, such as 192.168.10.200-192.168.10.250", at: location, address: address)
+                graph.error(
+                    "\(address): loadBalancerPool '\(pool)' must be first-last, such as 192.168.10.200-192.168.10.250", at: location,
+                    address: address)
             } else if let first = ends[0], let last = ends[1], first > last {
                 graph.error("\(address): loadBalancerPool starts after it ends", at: location, address: address)
             }

@@ -64,7 +64,8 @@ public struct Application: ClusterContent {
     public func compile(in cluster: ClusterContext, into graph: inout GraphBuilder) {
         let address = Self.address(cluster: cluster.name, name: name)
         if !KubernetesNames.isLabel(name) {
-            graph.error("\(address): '\(name)' is not a valid Kubernetes name (lowercase letters, digits, '-')", at: location, address: address)
+            graph.error(
+                "\(address): '\(name)' is not a valid Kubernetes name (lowercase letters, digits, '-')", at: location, address: address)
         }
         if let namespace, !KubernetesNames.isLabel(namespace) {
             graph.error("\(address): namespace '\(namespace)' is not a valid Kubernetes name", at: location, address: address)

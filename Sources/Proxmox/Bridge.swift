@@ -89,7 +89,9 @@ public struct Storage: NodeContent {
         ProxmoxValidation.checkName(id, what: "storage", at: location, into: &graph)
         let known: Set<String> = ["images", "rootdir", "vztmpl", "backup", "iso", "snippets", "import"]
         for item in content where !known.contains(item) {
-            graph.error("\(address): unknown storage content '\(item)'; use \(known.sorted().joined(separator: ", "))", at: location, address: address)
+            graph.error(
+                "\(address): unknown storage content '\(item)'; use \(known.sorted().joined(separator: ", "))", at: location,
+                address: address)
         }
         graph.add(
             ResourceSpec(

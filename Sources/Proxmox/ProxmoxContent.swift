@@ -54,8 +54,10 @@ public enum ProxmoxTypes {
     public static let template = ResourceType(
         name: "proxmox_template",
         provider: "proxmox",
-        replaceOnChange: ["node", "vmid", "source", "cores", "memory", "disk", "diskStorage", "bridge", "cpuType",
-            "scsiController", "provisioning", "autoinstall"]
+        replaceOnChange: [
+            "node", "vmid", "source", "cores", "memory", "disk", "diskStorage", "bridge", "cpuType",
+            "scsiController", "provisioning", "autoinstall",
+        ]
     )
     public static let vm = ResourceType(
         name: "proxmox_vm",

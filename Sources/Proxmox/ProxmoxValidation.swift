@@ -18,22 +18,25 @@ enum ProxmoxValidation {
         }
     }
 
-    static func checkPositive(_ value: Int, _ what: String, of address: ResourceAddress, at location: SourceLocation,
-        into graph: inout GraphBuilder)
-    {
+    static func checkPositive(
+        _ value: Int, _ what: String, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder
+    ) {
         if value <= 0 { graph.error("\(address): \(what) must be positive, not \(value)", at: location, address: address) }
     }
 
-    static func checkSize(_ size: ByteSize, _ what: String, of address: ResourceAddress, at location: SourceLocation,
-        into graph: inout GraphBuilder)
-    {
+    static func checkSize(
+        _ size: ByteSize, _ what: String, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder
+    ) {
         if size.bytes <= 0 { graph.error("\(address): \(what) must be positive, not \(size.bytes) bytes", at: location, address: address) }
     }
 
     /// Parses `ip` as CIDR and checks that `gateway` is in its subnet.
-    static func checkAddress(ip: String, gateway: String?, of address: ResourceAddress, at location: SourceLocation,
-        into graph: inout GraphBuilder) -> IPv4Interface?
-    {
+    static func checkAddress(
+        ip: String, gateway: String?, of address: ResourceAddress, at location: SourceLocation,
+        into graph: inout GraphBuilder
+    ) -> IPv4Interface? {
         guard let interface = IPv4Interface(ip) else {
             graph.error("\(address): '\(ip)' is not an IPv4 address with prefix, such as 192.168.10.50/24", at: location, address: address)
             return nil

@@ -133,7 +133,9 @@ func dataLab(_ value: String = "one") -> Lab {
         let cli = try CLIHarness(lab)
         let result = await cli.run(["apply", "--auto-approve"])
         #expect(result.code == 1)
-        #expect(result.err.contains("the proxmox provider cannot create node.pve yet: this operation is not available yet (tracked in issue #3)"))
+        #expect(
+            result.err.contains(
+                "the proxmox provider cannot create node.pve yet: this operation is not available yet (tracked in issue #3)"))
     }
 }
 

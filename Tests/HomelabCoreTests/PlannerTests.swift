@@ -21,9 +21,10 @@ struct Record: LabContent {
     var replaceTriggeredBy: [String] = []
     var location: HomelabCore.SourceLocation
 
-    init(_ name: String, size: Int, zone: String, dependsOn: [String] = [], replaceTriggeredBy: [String] = [],
-        fileID: String = #fileID, line: Int = #line, column: Int = #column)
-    {
+    init(
+        _ name: String, size: Int, zone: String, dependsOn: [String] = [], replaceTriggeredBy: [String] = [],
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
         self.name = name
         self.size = size
         self.zone = zone

@@ -32,9 +32,10 @@ import Testing
         let rendered = ValueFormatter.format(state.outputs["token"]?.value ?? .null)
         #expect(!rendered.contains(secret))
         // A change to a secret shows as a change without showing either value.
-        let changed = test.replacing(graph: try Lab("t") {
-            DataResource("creds", input: ["token": .sensitive("other-secret"), "user": "media"])
-        }.compile())
+        let changed = test.replacing(
+            graph: try Lab("t") {
+                DataResource("creds", input: ["token": .sensitive("other-secret"), "user": "media"])
+            }.compile())
         let update = PlanRenderer().render(try await changed.plan())
         #expect(update.contains("~ resource \"homelab_data\" \"creds\""))
         #expect(!update.contains(secret) && !update.contains("other-secret"))

@@ -102,7 +102,8 @@ func fileMode(_ path: String) throws -> Int {
         // Simulate a run killed mid-apply: one create finished, one began; the state was never saved.
         let store = StateStore(storage: storage, state: State.empty())
         try await store.begin(PendingOperation(address: "record.done", action: "create", type: "test_record", provider: "records"))
-        try await store.put(ResourceState(address: "record.done", type: Record.type, attributes: ["size": 1, "zone": "a", "id": "x"], dependencies: []))
+        try await store.put(
+            ResourceState(address: "record.done", type: Record.type, attributes: ["size": 1, "zone": "a", "id": "x"], dependencies: []))
         try await store.begin(PendingOperation(address: "record.halfway", action: "create", type: "test_record", provider: "records"))
         provider.setRemote("record.done", ["size": 1, "zone": "a", "id": "x"])
         provider.setRemote("record.halfway", ["size": 1, "zone": "a", "id": "made-before-crash"])

@@ -50,13 +50,19 @@ import Testing
         func dependencies(_ address: ResourceAddress) -> Set<String> {
             Set(graph[address]?.dependencies.map(\.description) ?? [])
         }
-        #expect(dependencies("vm.homelabk8s01-node-3") == ["node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0", "pci.igpu"])
+        #expect(
+            dependencies("vm.homelabk8s01-node-3") == [
+                "node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0", "pci.igpu",
+            ])
         #expect(dependencies("vm.homelabk8s01-node-1") == ["node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0"])
         #expect(dependencies("template.k8s-node-template") == ["node.homelabpve01", "bridge.homelabpve01/vmbr0"])
         #expect(dependencies("cluster.homelabk8s01") == ["vm.homelabk8s01-node-1", "vm.homelabk8s01-node-2", "vm.homelabk8s01-node-3"])
         #expect(dependencies("cni.homelabk8s01") == ["cluster.homelabk8s01"])
         #expect(dependencies("argocd.homelabk8s01") == ["cluster.homelabk8s01", "cni.homelabk8s01"])
-        #expect(dependencies("app.homelabk8s01/external-secrets") == ["cluster.homelabk8s01", "cni.homelabk8s01", "argocd.homelabk8s01", "app.homelabk8s01/vault"])
+        #expect(
+            dependencies("app.homelabk8s01/external-secrets") == [
+                "cluster.homelabk8s01", "cni.homelabk8s01", "argocd.homelabk8s01", "app.homelabk8s01/vault",
+            ])
         // Dependency order: every resource comes after everything it depends on.
         var seen = Set<ResourceAddress>()
         for resource in graph.resources {

@@ -225,14 +225,16 @@ public struct Planner: Sendable {
                 case .attribute(let address, let path):
                     let action = actions[address] ?? .noOp
                     let known = action == .noOp ? state[address]?.markedAttributes.value(at: path) : nil
-                    after = known ?? graph[address]?.attributes.value(at: path).flatMap { $0.containsUnknown ? nil : $0 }
+                    after =
+                        known ?? graph[address]?.attributes.value(at: path).flatMap { $0.containsUnknown ? nil : $0 }
                         ?? .unknown
                 }
             }
             let sensitive = output.sensitive || (after?.containsSensitive ?? false)
             if sensitive, let value = after, !value.isSensitive { after = .sensitive(value) }
             let action: Action =
-                before == nil ? (after == nil ? .noOp : .create)
+                before == nil
+                ? (after == nil ? .noOp : .create)
                 : after == nil ? .delete : (before?.plain == after?.plain ? .noOp : .update)
             outputs.append(OutputChange(name: output.name, action: action, before: before, after: after, sensitive: sensitive))
         }

@@ -6,7 +6,8 @@ public enum GraphRenderer {
     public static func dot(_ graph: ResourceGraph) -> String {
         var out = "digraph homelab {\n  rankdir = \"RL\";\n  node [shape = box];\n"
         for resource in graph.resources {
-            out += "  \(ValueFormatter.quote(resource.address.description)) [label = \(ValueFormatter.quote("\(resource.address)\\n\(resource.type.name)"))];\n"
+            out +=
+                "  \(ValueFormatter.quote(resource.address.description)) [label = \(ValueFormatter.quote("\(resource.address)\\n\(resource.type.name)"))];\n"
         }
         for resource in graph.resources {
             for dependency in resource.dependencies {

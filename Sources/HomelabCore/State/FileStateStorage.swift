@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// State in one JSON file (mode 0600) with a backup, a journal and a lock file beside it:
