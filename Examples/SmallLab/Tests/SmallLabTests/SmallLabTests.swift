@@ -8,7 +8,7 @@ import Testing
     @Test func plansTheLabFromEmptyState() async throws {
         let test = try TestWorkspace(lab: SmallLab.lab)
         let plan = try await test.plan()
-        #expect(plan.actionLines == ["+ data.ubuntu", "+ node.pve-small", "+ vm.web", "+ hosts.web.lab", "+ hosts.pve.lab"])
+        #expect(plan.actionLines == ["+ data.ubuntu", "+ node.pve-small", "+ hosts.web.lab", "+ hosts.pve.lab", "+ vm.web"])
         #expect(plan.change(for: "vm.web")?.dependencies == ["node.pve-small", "data.ubuntu"])
     }
 
