@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Applies a plan: walks its changes in dependency order with bounded parallelism.
 ///
 /// A failure stops only what depends on the failed resource. Every operation is journaled before
@@ -62,6 +64,19 @@ public struct Executor: Sendable {
         var finished = 0
         var inFlight = 0
         var announcedStop = false
+        // One ticker for the whole walk reports long operations; a task per operation would not scale.
+        let running = RunningOperations()
+        let interval = progressInterval
+        let ticker = Task {
+            let tick = min(interval, .seconds(1))
+            while !Task.isCancelled {
+                try await Task.sleep(for: tick)
+                for (address, action, elapsed) in running.due(now: ContinuousClock.now, interval: interval) {
+                    events(.stillRunning(address, action, elapsed: elapsed))
+                }
+            }
+        }
+        defer { ticker.cancel() }
 
         await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
             while finished < operations.count {
@@ -69,7 +84,7 @@ public struct Executor: Sendable {
                     let operation = operations[next]
                     group.addTask {
                         do {
-                            try await self.run(operation, store: store, events: events)
+                            try await self.run(operation, store: store, running: running, events: events)
                             return (next, .success(()))
                         } catch {
                             return (next, .failure(error))
@@ -178,22 +193,19 @@ public struct Executor: Sendable {
         return operations
     }
 
-    private func run(_ operation: Operation, store: StateStore, events: @escaping @Sendable (ExecutionEvent) -> Void)
-        async throws
-    {
+    private func run(
+        _ operation: Operation,
+        store: StateStore,
+        running: RunningOperations,
+        events: @escaping @Sendable (ExecutionEvent) -> Void
+    ) async throws {
         let change = operation.change
         let address = change.address
         let clock = ContinuousClock()
         let start = clock.now
         events(.started(address, change.action))
-        let interval = progressInterval
-        let ticker = Task {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                events(.stillRunning(address, change.action, elapsed: clock.now - start))
-            }
-        }
-        defer { ticker.cancel() }
+        running.begin(address, change.action, at: start, nextReport: start + progressInterval)
+        defer { running.end(address) }
         let progress: @Sendable (String) -> Void = { events(.message(address, $0)) }
         let pending = PendingOperation(
             address: address,
@@ -271,5 +283,33 @@ public struct Executor: Sendable {
             outputs[output.name] = OutputState(value: sensitive && !value.isSensitive ? .sensitive(value) : value, sensitive: sensitive)
         }
         return outputs
+    }
+}
+
+/// The operations in flight, for progress lines.
+final class RunningOperations: Sendable {
+    private struct Entry {
+        var action: Action
+        var start: ContinuousClock.Instant
+        var nextReport: ContinuousClock.Instant
+    }
+    private let entries = Mutex<[ResourceAddress: Entry]>([:])
+
+    func begin(_ address: ResourceAddress, _ action: Action, at start: ContinuousClock.Instant, nextReport: ContinuousClock.Instant) {
+        entries.withLock { $0[address] = Entry(action: action, start: start, nextReport: nextReport) }
+    }
+
+    func end(_ address: ResourceAddress) { _ = entries.withLock { $0.removeValue(forKey: address) } }
+
+    /// Operations whose next report is due, each moved on by one interval.
+    func due(now: ContinuousClock.Instant, interval: Duration) -> [(ResourceAddress, Action, Duration)] {
+        entries.withLock { entries in
+            var due: [(ResourceAddress, Action, Duration)] = []
+            for (address, entry) in entries where entry.nextReport <= now {
+                due.append((address, entry.action, now - entry.start))
+                entries[address]?.nextReport = entry.nextReport + interval
+            }
+            return due.sorted { $0.0 < $1.0 }
+        }
     }
 }
