@@ -58,12 +58,6 @@ public final class OutputSink: Sendable {
         }
     }
 
-    /// Collects everything, for tests.
-    public static func capturing() -> OutputSink {
-        let sink = OutputSink(isTerminal: false) { _, _ in }
-        return sink
-    }
-
     public func print(_ text: String = "") { emit(text + "\n", isError: false) }
     public func error(_ text: String) { emit(text + "\n", isError: true) }
 

@@ -32,6 +32,18 @@ enum ProxmoxValidation {
         if size.bytes <= 0 { graph.error("\(address): \(what) must be positive, not \(size.bytes) bytes", at: location, address: address) }
     }
 
+    /// The checks every VM-like declaration (templates and VMs) needs: name, VMID, cores and sizes.
+    static func checkMachine(
+        name: String, what: String, vmid: Int, cores: Int, memory: ByteSize, disk: ByteSize,
+        of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder
+    ) {
+        checkName(name, what: what, at: location, into: &graph)
+        checkVMID(vmid, of: address, at: location, into: &graph)
+        checkPositive(cores, "cores", of: address, at: location, into: &graph)
+        checkSize(memory, "memory", of: address, at: location, into: &graph)
+        checkSize(disk, "disk", of: address, at: location, into: &graph)
+    }
+
     /// Parses `ip` as CIDR and checks that `gateway` is in its subnet.
     static func checkAddress(
         ip: String, gateway: String?, of address: ResourceAddress, at location: SourceLocation,

@@ -76,11 +76,10 @@ public struct Template: NodeContent {
     public var address: ResourceAddress { ResourceAddress(kind: "template", name: name) }
 
     public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
-        ProxmoxValidation.checkName(name, what: "template", at: location, into: &graph)
-        ProxmoxValidation.checkVMID(vmid, of: address, at: location, into: &graph)
-        ProxmoxValidation.checkPositive(cores, "cores", of: address, at: location, into: &graph)
-        ProxmoxValidation.checkSize(memory, "memory", of: address, at: location, into: &graph)
-        ProxmoxValidation.checkSize(disk, "disk", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkMachine(
+            name: name, what: "template", vmid: vmid, cores: cores, memory: memory, disk: disk,
+            of: address, at: location, into: &graph
+        )
         if !source.url.hasPrefix("https://") && !source.url.hasPrefix("http://") {
             graph.error("\(address): source URL '\(source.url)' must be http(s)", at: location, address: address)
         }

@@ -91,12 +91,11 @@ public struct VM: NodeContent {
     public var address: ResourceAddress { ResourceAddress(kind: "vm", name: name) }
 
     public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
-        ProxmoxValidation.checkName(name, what: "VM", at: location, into: &graph)
-        ProxmoxValidation.checkVMID(vmid, of: address, at: location, into: &graph)
-        ProxmoxValidation.checkPositive(cores, "cores", of: address, at: location, into: &graph)
+        ProxmoxValidation.checkMachine(
+            name: name, what: "VM", vmid: vmid, cores: cores, memory: memory, disk: disk,
+            of: address, at: location, into: &graph
+        )
         ProxmoxValidation.checkPositive(sockets, "sockets", of: address, at: location, into: &graph)
-        ProxmoxValidation.checkSize(memory, "memory", of: address, at: location, into: &graph)
-        ProxmoxValidation.checkSize(disk, "disk", of: address, at: location, into: &graph)
         let interface = ProxmoxValidation.checkAddress(ip: ip, gateway: gateway, of: address, at: location, into: &graph)
         for server in nameservers where IPv4Address(server) == nil {
             graph.error("\(address): nameserver '\(server)' is not an IPv4 address", at: location, address: address)
