@@ -101,10 +101,10 @@ func fileMode(_ path: String) throws -> Int {
         let storage = FileStateStorage(path: path)
         // Simulate a run killed mid-apply: one create finished, one began; the state was never saved.
         let store = StateStore(storage: storage, state: State.empty())
-        try await store.begin(PendingOperation(address: "record.done", action: "create", type: "test_record", provider: "records"))
-        try await store.put(
+        try store.begin(PendingOperation(address: "record.done", action: "create", type: "test_record", provider: "records"))
+        try store.put(
             ResourceState(address: "record.done", type: Record.type, attributes: ["size": 1, "zone": "a", "id": "x"], dependencies: []))
-        try await store.begin(PendingOperation(address: "record.halfway", action: "create", type: "test_record", provider: "records"))
+        try store.begin(PendingOperation(address: "record.halfway", action: "create", type: "test_record", provider: "records"))
         provider.setRemote("record.done", ["size": 1, "zone": "a", "id": "x"])
         provider.setRemote("record.halfway", ["size": 1, "zone": "a", "id": "made-before-crash"])
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -136,7 +136,7 @@ func fileMode(_ path: String) throws -> Int {
         let path = try temporaryDirectory() + "/state.json"
         let storage = FileStateStorage(path: path)
         let store = StateStore(storage: storage, state: State.empty())
-        try await store.put(ResourceState(address: "data.a", type: DataResource.type, attributes: ["input": 1], dependencies: []))
+        try store.put(ResourceState(address: "data.a", type: DataResource.type, attributes: ["input": 1], dependencies: []))
         let handle = try #require(FileHandle(forWritingAtPath: path + ".journal"))
         handle.seekToEndOfFile()
         handle.write(Data("{\"kind\":\"put\",\"addr".utf8))

@@ -39,7 +39,7 @@ public struct Executor: Sendable {
         store: StateStore,
         events: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
     ) async throws -> ApplyResult {
-        let state = await store.state
+        let state = store.state
         let operations = try makeOperations(plan, graph: graph, state: state)
         var result = ApplyResult(state: state)
 
@@ -51,7 +51,7 @@ public struct Executor: Sendable {
             var updated = recorded
             updated.dependencies = resource.dependencies
             updated.type = resource.type.name
-            try await store.put(updated)
+            try store.put(updated)
         }
 
         var remaining = operations.map(\.waitsFor.count)
@@ -143,9 +143,9 @@ public struct Executor: Sendable {
         }
 
         if !result.interrupted || result.failures.isEmpty {
-            try await store.setOutputs(outputs(graph: graph, state: await store.state, destroy: plan.options.destroy))
+            try store.setOutputs(outputs(graph: graph, state: store.state, destroy: plan.options.destroy))
         }
-        result.state = try await store.commit()
+        result.state = try store.commit()
         return result
     }
 
@@ -214,14 +214,14 @@ public struct Executor: Sendable {
             provider: operation.type.provider
         )
 
-        try await store.begin(pending)
+        try store.begin(pending)
         do {
             switch change.action {
             case .create:
                 let response = try await operation.provider.create(
                     CreateRequest(resource: operation.context, attributes: change.after ?? .object([:]), progress: progress)
                 )
-                try await store.put(record(operation, response.attributes))
+                try store.put(record(operation, response.attributes))
             case .update:
                 let response = try await operation.provider.update(
                     UpdateRequest(
@@ -232,27 +232,27 @@ public struct Executor: Sendable {
                         progress: progress
                     )
                 )
-                try await store.put(record(operation, response.attributes))
+                try store.put(record(operation, response.attributes))
             case .replace:
                 _ = try await operation.provider.delete(
                     DeleteRequest(resource: operation.context, prior: change.before ?? .object([:]), progress: progress)
                 )
-                try await store.remove(address)
-                try await store.begin(PendingOperation(address: address, action: "create", type: pending.type, provider: pending.provider))
+                try store.remove(address)
+                try store.begin(PendingOperation(address: address, action: "create", type: pending.type, provider: pending.provider))
                 let response = try await operation.provider.create(
                     CreateRequest(resource: operation.context, attributes: change.after ?? .object([:]), progress: progress)
                 )
-                try await store.put(record(operation, response.attributes))
+                try store.put(record(operation, response.attributes))
             case .delete:
                 _ = try await operation.provider.delete(
                     DeleteRequest(resource: operation.context, prior: change.before ?? .object([:]), progress: progress)
                 )
-                try await store.remove(address)
+                try store.remove(address)
             case .noOp:
                 break
             }
         } catch {
-            try await store.end(address)
+            try store.end(address)
             throw error
         }
         events(.finished(address, change.action, elapsed: clock.now - start))

@@ -1,85 +1,106 @@
 import Foundation
+import Synchronization
 
 /// The single writer of state during a run.
 ///
 /// Every operation is journaled before its provider call (`begin`) and after it (`put`, `remove`
 /// or `end`), so a crash at any instant loses nothing; ``commit()`` folds the journal into the
-/// state file once. Appends are fsynced in groups (at most every ``syncInterval``): a killed
+/// state file once. Appends are fsynced in groups (at most every `syncInterval`): a killed
 /// process loses nothing, a power cut at most the last interval.
-public actor StateStore {
-    public nonisolated let storage: any StateStorage
-    public private(set) var state: State
-    private var journal: (any JournalWriter)?
-    private var changed = false
-    private var lastSync = ContinuousClock.now
+///
+/// A mutex rather than an actor: each call is a short buffered append, and an actor hop per
+/// operation cost more than the append itself (two context switches per resource on 2 cores).
+public final class StateStore: Sendable {
+    public let storage: any StateStorage
+    private let guarded: Mutex<Guarded>
     private let syncInterval: Duration
+
+    private struct Guarded: ~Copyable {
+        var state: State
+        var journal: (any JournalWriter)?
+        var changed: Bool
+        var lastSync = ContinuousClock.now
+    }
 
     public init(storage: any StateStorage, state: State, syncInterval: Duration = .milliseconds(200)) {
         self.storage = storage
-        self.state = state
         self.syncInterval = syncInterval
         // A state recovered from a journal has unsaved changes by definition.
-        self.changed = !state.pendingOperations.isEmpty
+        self.guarded = Mutex(Guarded(state: state, journal: nil, changed: !state.pendingOperations.isEmpty))
     }
 
-    private func write(_ record: JournalRecord) throws {
-        if journal == nil { journal = try storage.openJournal(continuing: state) }
-        try journal?.append(record)
-        if ContinuousClock.now - lastSync >= syncInterval {
-            try journal?.sync()
-            lastSync = .now
+    /// The state as of the last recorded operation.
+    public var state: State { guarded.withLock { $0.state } }
+
+    private func record(_ record: JournalRecord, _ change: (inout State) -> Bool) throws {
+        try guarded.withLock { guarded in
+            if guarded.journal == nil { guarded.journal = try storage.openJournal(continuing: guarded.state) }
+            try guarded.journal?.append(record)
+            if ContinuousClock.now - guarded.lastSync >= syncInterval {
+                try guarded.journal?.sync()
+                guarded.lastSync = .now
+            }
+            if change(&guarded.state) { guarded.changed = true }
         }
     }
 
     /// Records the intent before a provider call.
     public func begin(_ operation: PendingOperation) throws {
-        try write(.begin(operation))
-        state.pendingOperations.append(operation)
-        changed = true
+        try record(.begin(operation)) { state in
+            state.pendingOperations.append(operation)
+            return true
+        }
     }
 
     /// Records the result of a successful create, update, refresh or import.
     public func put(_ resource: ResourceState) throws {
-        try write(.put(resource))
-        state.resources[resource.address] = resource
-        state.pendingOperations.removeAll { $0.address == resource.address }
-        changed = true
+        try record(.put(resource)) { state in
+            state.resources[resource.address] = resource
+            state.pendingOperations.removeAll { $0.address == resource.address }
+            return true
+        }
     }
 
     /// Records that a resource is gone.
     public func remove(_ address: ResourceAddress) throws {
-        try write(.remove(address))
-        state.resources[address] = nil
-        state.pendingOperations.removeAll { $0.address == address }
-        changed = true
+        try record(.remove(address)) { state in
+            state.resources[address] = nil
+            state.pendingOperations.removeAll { $0.address == address }
+            return true
+        }
     }
 
     /// Records that an operation ended without changing the resource (it failed cleanly).
     public func end(_ address: ResourceAddress) throws {
-        try write(.end(address))
-        state.pendingOperations.removeAll { $0.address == address }
+        try record(.end(address)) { state in
+            state.pendingOperations.removeAll { $0.address == address }
+            return false
+        }
     }
 
     public func setOutputs(_ outputs: [String: OutputState]) throws {
         guard outputs != state.outputs else { return }
-        var record = JournalRecord(kind: .outputs)
-        record.outputs = StateFileFormat(State(outputs: outputs)).outputs
-        try write(record)
-        state.outputs = outputs
-        changed = true
+        var entry = JournalRecord(kind: .outputs)
+        entry.outputs = StateFileFormat(State(outputs: outputs)).outputs
+        try record(entry) { state in
+            state.outputs = outputs
+            return true
+        }
     }
 
     /// Saves the state with serial + 1 if anything changed. Returns the saved state.
     @discardableResult
     public func commit() throws -> State {
-        if changed {
-            if state.lineage.isEmpty { state.lineage = UUID().uuidString.lowercased() }
-            state.serial += 1
-            try storage.save(state)
-            changed = false
+        try guarded.withLock { guarded in
+            if guarded.changed {
+                if guarded.state.lineage.isEmpty { guarded.state.lineage = UUID().uuidString.lowercased() }
+                guarded.state.serial += 1
+                try storage.save(guarded.state)
+                guarded.changed = false
+            }
+            guarded.journal?.close()
+            guarded.journal = nil
+            return guarded.state
         }
-        journal?.close()
-        journal = nil
-        return state
     }
 }

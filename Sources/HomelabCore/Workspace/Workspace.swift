@@ -99,8 +99,8 @@ public struct Workspace: Sendable {
             providerConfiguration: resource.spec.providerConfiguration
         )
         let store = StateStore(storage: storage, state: state)
-        try await store.put(imported)
-        try await store.commit()
+        try store.put(imported)
+        try store.commit()
         return imported
     }
 
@@ -109,9 +109,9 @@ public struct Workspace: Sendable {
         let store = StateStore(storage: storage, state: state)
         for address in addresses {
             guard state[address] != nil else { throw PlanError.unknownAddress(address, option: "state rm") }
-            try await store.remove(address)
+            try store.remove(address)
         }
-        return try await store.commit()
+        return try store.commit()
     }
 
     /// Renames a resource in state (`state mv`), for example after renaming its declaration.
@@ -123,9 +123,9 @@ public struct Workspace: Sendable {
             throw ProviderError.failed("\(destination) already exists in state")
         }
         let store = StateStore(storage: storage, state: state)
-        try await store.remove(source)
+        try store.remove(source)
         resource.address = destination
-        try await store.put(resource)
-        return try await store.commit()
+        try store.put(resource)
+        return try store.commit()
     }
 }
