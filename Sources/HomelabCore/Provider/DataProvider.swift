@@ -1,6 +1,7 @@
 /// Implements ``DataResource``: it stores its input and echoes it as `output`.
 public struct DataProvider: Provider {
-    public let name = "homelab"
+    public static let providerName = "homelab"
+    public let name = DataProvider.providerName
 
     public init() {}
 

@@ -6,10 +6,10 @@ public struct Workspace: Sendable {
     public let storage: any StateStorage
     public let providers: ProviderRegistry
 
-    /// The built-in ``DataProvider`` is always registered.
+    /// The built-in ``DataProvider`` is registered unless `providers` brings its own "homelab" provider.
     public init(graph: ResourceGraph, storage: any StateStorage, providers: ProviderRegistry) {
         var providers = providers
-        providers.register(DataProvider())
+        if !providers.names.contains(DataProvider.providerName) { providers.register(DataProvider()) }
         self.graph = graph
         self.storage = storage
         self.providers = providers

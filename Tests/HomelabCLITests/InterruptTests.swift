@@ -1,0 +1,56 @@
+import Foundation
+import HomelabKit
+import Testing
+
+/// Sends a real SIGINT to a real `apply` process (the `SlowLab` fixture: 20 resources, 300 ms
+/// each, parallelism 2) and checks the promise of issue #2: no new operation starts, running ones
+/// finish, state is saved, and the exit code says the apply did not complete.
+@Suite struct InterruptTests {
+    /// The fixture sits next to the test bundle in `.build/<configuration>/`.
+    static var fixture: URL {
+        var directory = Bundle.main.bundleURL
+        if directory.pathExtension == "xctest" || !FileManager.default.fileExists(atPath: directory.appendingPathComponent("SlowLab").path)
+        {
+            directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("SlowLab")
+    }
+
+    @Test func ctrlCStopsNewWorkAndSavesState() async throws {
+        let directory = NSTemporaryDirectory() + "homelab-interrupt-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let statePath = directory + "/state.json"
+
+        let process = Process()
+        process.executableURL = Self.fixture
+        process.arguments = ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+
+        // Wait until the first operations have started, then interrupt.
+        var text = ""
+        while !text.contains("creating…") {
+            let chunk = output.fileHandleForReading.availableData
+            #expect(!chunk.isEmpty, "the fixture exited before starting any operation: \(text)")
+            if chunk.isEmpty { return }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGINT)
+        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        #expect(process.terminationReason == .exit, "the process must exit on its own, not die from the signal")
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains("Interrupt received: no new operation starts"))
+        #expect(text.contains("not started"))
+
+        // The operations that were running finished and were saved; the rest never started.
+        let state = try FileStateStorage(path: statePath).load()
+        let saved = try #require(state).resources.count
+        #expect(saved >= 2 && saved < 20, "saved \(saved) of 20; output:\n\(text)")
+        #expect(try #require(state).pendingOperations.isEmpty)
+    }
+}
