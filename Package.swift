@@ -19,6 +19,10 @@ let package = Package(
         // The engine: values, diagnostics, graph, planner, executor, state. Knows no resource kinds.
         .target(name: "HomelabCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
+        // libcurl, and the async HTTP client the providers share.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+
         // Provider modules: their declarations, validation and planning.
         .target(name: "Proxmox", dependencies: ["HomelabCore"]),
         .target(name: "HostConfig", dependencies: ["HomelabCore"]),
