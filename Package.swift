@@ -8,12 +8,18 @@ let package = Package(
         .library(name: "HomelabKit", targets: ["HomelabKit"]),
         .library(name: "HomelabCLI", targets: ["HomelabCLI"]),
         .library(name: "HomelabKitTesting", targets: ["HomelabKitTesting"]),
+        .library(name: "HomelabSandbox", targets: ["HomelabSandbox"]),
         .executable(name: "Homelab", targets: ["Homelab"]),
         .executable(name: "HomelabBenchmarks", targets: ["HomelabBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // The engine: values, diagnostics, graph, planner, executor, state. Knows no resource kinds.
@@ -37,6 +43,21 @@ let package = Package(
         ),
         .target(name: "HomelabKitTesting", dependencies: ["HomelabKit"]),
 
+        // Simulators that speak the real protocols (HTTPS over SwiftNIO), for tests and `--sandbox`.
+        .target(
+            name: "HomelabSandbox",
+            dependencies: [
+                "HomelabCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+
         // The seed homelab, described in Swift.
         .target(name: "SeedHomelab", dependencies: ["HomelabKit"], path: "Homelab/Description"),
         .executableTarget(name: "Homelab", dependencies: ["SeedHomelab", "HomelabCLI"], path: "Homelab/Main"),
@@ -44,6 +65,7 @@ let package = Package(
 
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HomelabSandbox"]),
         .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),

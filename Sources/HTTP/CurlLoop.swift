@@ -46,12 +46,18 @@ final class CurlLoop: @unchecked Sendable {
 
     private func run() {
         while !stopped.load(ordering: .acquiring) {
-            for transfer in incoming.withLock({ list in defer { list = [] }; return list }) {
+            for transfer in incoming.withLock({ list in
+                defer { list = [] }
+                return list
+            }) {
                 active[transfer.easy] = transfer
                 let code = curl_multi_add_handle(multi, transfer.easy)
                 if code != CURLM_OK { complete(transfer, .failure(.invalidRequest(String(cString: curl_multi_strerror(code))))) }
             }
-            let cancelledNow = cancelled.withLock { set in defer { set = [] }; return set }
+            let cancelledNow = cancelled.withLock { set in
+                defer { set = [] }
+                return set
+            }
             if !cancelledNow.isEmpty {
                 for transfer in active.values where cancelledNow.contains(ObjectIdentifier(transfer)) {
                     complete(transfer, .failure(.cancelled))
@@ -61,7 +67,9 @@ final class CurlLoop: @unchecked Sendable {
             curl_multi_perform(multi, &running)
             var remaining: Int32 = 0
             while let message = curl_multi_info_read(multi, &remaining) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = active[easy] else { continue }
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = active[easy] else {
+                    continue
+                }
                 complete(transfer, transfer.finish(message.pointee.data.result))
             }
             curl_multi_poll(multi, nil, 0, 1000, nil)

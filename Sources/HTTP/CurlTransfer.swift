@@ -73,7 +73,9 @@ final class CurlTransfer: @unchecked Sendable {
             // A copied body with an explicit size: libcurl sends Content-Length, never chunked.
             try set(CURLOPT_POSTFIELDSIZE_LARGE, body.count)
             var copy = body
-            try check(copy.withUnsafeMutableBytes { homelab_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }, CURLOPT_COPYPOSTFIELDS)
+            try check(
+                copy.withUnsafeMutableBytes { homelab_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) },
+                CURLOPT_COPYPOSTFIELDS)
             if request.method == .get || request.method == .head {
                 throw .invalidRequest("\(request.method.rawValue) with a body (Proxmox answers 501)")
             }
@@ -178,7 +180,9 @@ private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     guard let data, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    data.withMemoryRebound(to: UInt8.self, capacity: length) { transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
     return length
 }
 
@@ -186,7 +190,9 @@ private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, 
     guard let data, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
     transfer.receiveHeader(line)
     return length
 }

@@ -37,7 +37,9 @@ public final class HTTPClient: Sendable {
         self.options = options
         self.loop = try CurlLoop(maximumConnections: options.maximumConnections)
         if options.tls.trust == .insecure {
-            logger.warning("TLS verification is OFF\(host.isEmpty ? "" : " for \(host)") (insecure was asked for): anyone on the path can read and change this traffic")
+            logger.warning(
+                "TLS verification is OFF\(host.isEmpty ? "" : " for \(host)") (insecure was asked for): anyone on the path can read and change this traffic"
+            )
         }
     }
 

@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A throwaway certificate authority for the simulators: a self-signed CA, and server and client
+/// certificates issued by it, all in memory. Clients trust ``caPEM`` (or pin a server key) exactly
+/// as they would trust Proxmox's `pve-root-ca.pem`.
+public struct SandboxCertificateAuthority: Sendable {
+    public struct Identity: Sendable {
+        public var certificatePEM: String
+        public var privateKeyPEM: String
+        /// `sha256//<base64 of the SHA-256 of the public key info>`, the form libcurl pins.
+        public var publicKeyPin: String
+    }
+
+    public let caPEM: String
+    private let caName: DistinguishedName
+    private let caKey: P256.Signing.PrivateKey
+
+    public init(name: String = "HomelabSandbox CA") throws {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName { CommonName(name) }
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: .init(key.publicKey),
+            notValidBefore: Date().addingTimeInterval(-3600),
+            notValidAfter: Date().addingTimeInterval(3600 * 24 * 365),
+            issuer: subject,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            },
+            issuerPrivateKey: .init(key)
+        )
+        self.caPEM = try certificate.serializeAsPEM().pemString
+        self.caName = subject
+        self.caKey = key
+    }
+
+    /// A server certificate for `localhost` and 127.0.0.1.
+    public func issueServer(commonName: String = "localhost") throws -> Identity {
+        try issue(
+            commonName: commonName,
+            usage: .serverAuth,
+            alternativeNames: SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+        )
+    }
+
+    /// A client certificate (Kubernetes maps CN to the user and O to its groups).
+    public func issueClient(commonName: String, organization: String? = nil) throws -> Identity {
+        try issue(commonName: commonName, organization: organization, usage: .clientAuth, alternativeNames: nil)
+    }
+
+    private func issue(
+        commonName: String,
+        organization: String? = nil,
+        usage: ExtendedKeyUsage.Usage,
+        alternativeNames: SubjectAlternativeNames?
+    ) throws -> Identity {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            if let organization { OrganizationName(organization) }
+            CommonName(commonName)
+        }
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: .init(key.publicKey),
+            notValidBefore: Date().addingTimeInterval(-3600),
+            notValidAfter: Date().addingTimeInterval(3600 * 24 * 30),
+            issuer: caName,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                try ExtendedKeyUsage([usage])
+                if let alternativeNames { alternativeNames }
+            },
+            issuerPrivateKey: .init(caKey)
+        )
+        let pin = "sha256//" + Data(SHA256.hash(data: key.publicKey.derRepresentation)).base64EncodedString()
+        return Identity(
+            certificatePEM: try certificate.serializeAsPEM().pemString,
+            privateKeyPEM: key.pemRepresentation,
+            publicKeyPin: pin
+        )
+    }
+}
