@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HomelabSandbox"]),
+        .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
         .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
