@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Provider modules: their declarations, validation and planning.
-        .target(name: "Proxmox", dependencies: ["HomelabCore"]),
+        .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP"]),
         .target(name: "HostConfig", dependencies: ["HomelabCore"]),
         .target(name: "Kubernetes", dependencies: ["HomelabCore"]),
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),

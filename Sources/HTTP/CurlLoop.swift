@@ -14,23 +14,22 @@ final class CurlLoop: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     /// Owned by the loop thread.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    private let finishedThread = DispatchSemaphore(value: 0)
 
     init(maximumConnections: Int) throws(HTTPError) {
         _ = Self.globalInit
         guard let multi = curl_multi_init() else { throw .invalidRequest("curl_multi_init failed") }
         self.multi = multi
         _ = homelab_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maximumConnections)
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread keeps the loop alive until stop() ends it; the loop then frees its handles.
+        let thread = Thread { self.run() }
         thread.name = "homelabkit.curl"
         thread.start()
     }
 
-    deinit {
+    /// Ends the thread; transfers still running fail with ``HTTPError/cancelled``.
+    func stop() {
         stopped.store(true, ordering: .releasing)
         curl_multi_wakeup(multi)
-        finishedThread.wait()
-        curl_multi_cleanup(multi)
     }
 
     /// Hands a configured transfer to the loop thread.
@@ -79,7 +78,7 @@ final class CurlLoop: @unchecked Sendable {
             transfer.continuation?.resume(throwing: HTTPError.cancelled)
             transfer.release()
         }
-        finishedThread.signal()
+        curl_multi_cleanup(multi)
     }
 
     private func complete(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, HTTPError>) {

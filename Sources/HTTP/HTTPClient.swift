@@ -43,6 +43,8 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    deinit { loop.stop() }
+
     /// Sends `request` and returns the server's response, whatever its status.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = try CurlTransfer(request, options: options)

@@ -96,21 +96,3 @@ enum ProgressFormatter {
         return total >= 10 ? "\(Int(total))s" : String(format: "%.1fs", total)
     }
 }
-
-/// Ctrl-C during apply stops new work instead of killing the process.
-final class InterruptHandler {
-    private let source: any DispatchSourceSignal
-
-    init(stopSignal: StopSignal) {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { stopSignal.stop() }
-        source.resume()
-        self.source = source
-    }
-
-    func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
-    }
-}

@@ -33,7 +33,7 @@ public struct Lab: Sendable {
     /// The providers HomelabKit ships. Operations that are not built yet fail with a clear message.
     public static var defaultProviders: ProviderRegistry {
         ProviderRegistry([
-            UnavailableProvider(name: "proxmox", issue: 3),
+            ProxmoxProvider(),
             UnavailableProvider(name: "host", issue: 4),
             UnavailableProvider(name: "kubernetes", issue: 5),
             UnavailableProvider(name: "kubeadm", issue: nil),

@@ -112,9 +112,13 @@ public struct ImportRequest: Sendable {
     public var resource: ResourceContext
     /// The provider's identifier, such as `homelabpve01/200` for a Proxmox VM.
     public var id: String
-    public init(resource: ResourceContext, id: String) {
+    /// The declared attributes, for what the real object cannot tell (a VM's template, say), so
+    /// an import does not plan a replacement.
+    public var desired: Value?
+    public init(resource: ResourceContext, id: String, desired: Value? = nil) {
         self.resource = resource
         self.id = id
+        self.desired = desired
     }
 }
 

@@ -18,6 +18,18 @@ public enum SecretReference: Sendable, Hashable, Codable, CustomStringConvertibl
     /// The reference as an attribute value (the reference is not secret, so it prints).
     public var value: Value { .string(description) }
 
+    /// Reads back ``description`` (`env(NAME)` or `file(PATH)`), as stored in provider configurations.
+    public init?(parsing text: String) {
+        guard text.hasSuffix(")") else { return nil }
+        if text.hasPrefix("env(") {
+            self = .environment(String(text.dropFirst(4).dropLast()))
+        } else if text.hasPrefix("file(") {
+            self = .file(String(text.dropFirst(5).dropLast()))
+        } else {
+            return nil
+        }
+    }
+
     /// Reads the secret. The error names the source but never contains the value.
     public func resolve(environment: [String: String]) throws -> String {
         switch self {

@@ -90,7 +90,7 @@ public struct Workspace: Sendable {
         let configuration = resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
         let context = ResourceContext(address: address, type: resource.type, configuration: configuration)
         let provider = try providers.provider(named: resource.type.provider)
-        let response = try await provider.importResource(ImportRequest(resource: context, id: id))
+        let response = try await provider.importResource(ImportRequest(resource: context, id: id, desired: resource.spec.attributes))
         let imported = ResourceState(
             address: address,
             type: resource.type,

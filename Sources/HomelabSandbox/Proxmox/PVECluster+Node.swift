@@ -78,7 +78,10 @@ extension PVECluster {
         let node = parameters.node
         try requireNode(node)
         return .string(
-            startTask(node: node, type: "srvreload", id: "networking", user: parameters.user, duration: configuration.taskDurations.networkReload, fault: fault) {
+            startTask(
+                node: node, type: "srvreload", id: "networking", user: parameters.user, duration: configuration.taskDurations.networkReload,
+                fault: fault
+            ) {
                 cluster in
                 if let pending = cluster.pendingNetwork[node] {
                     cluster.network[node] = pending.mapValues { settings in settings.merging(["active": "1"]) { _, new in new } }
@@ -97,15 +100,18 @@ extension PVECluster {
 
     // MARK: Storage
 
-    private static let storageKeys = ["type", "content", "path", "nodes", "shared", "disable", "server", "export", "thinpool", "vgname", "pool"]
+    private static let storageKeys = [
+        "type", "content", "path", "nodes", "shared", "disable", "server", "export", "thinpool", "vgname", "pool",
+    ]
 
     func listStorage(type: String?) -> Value {
-        .array(storages.sorted { $0.key < $1.key }.filter { type == nil || $0.value["type"] == type }.map { id, settings in
-            var members = settings.mapValues(Value.string)
-            members["storage"] = .string(id)
-            members["digest"] = .string(Self.digest(settings))
-            return .object(members)
-        })
+        .array(
+            storages.sorted { $0.key < $1.key }.filter { type == nil || $0.value["type"] == type }.map { id, settings in
+                var members = settings.mapValues(Value.string)
+                members["storage"] = .string(id)
+                members["digest"] = .string(Self.digest(settings))
+                return .object(members)
+            })
     }
 
     func storage(_ id: String) throws -> Value {
@@ -120,7 +126,9 @@ extension PVECluster {
         let id = try parameters.require("storage")
         let type = try parameters.require("type")
         if storages[id] != nil { throw PVEAPIFailure.server("create storage failed: storage ID '\(id)' already defined") }
-        if type == "dir" && parameters.string("path") == nil { throw PVEAPIFailure.parameters(["path": "property is missing and it is not optional"]) }
+        if type == "dir" && parameters.string("path") == nil {
+            throw PVEAPIFailure.parameters(["path": "property is missing and it is not optional"])
+        }
         var settings: [String: String] = ["storage": id]
         for key in Self.storageKeys { if let value = parameters.string(key) { settings[key] = value } }
         storages[id] = settings
@@ -130,7 +138,10 @@ extension PVECluster {
     func updateStorage(_ parameters: PVEParameters) throws -> Value {
         let id = try parameters.require("storage")
         guard var settings = storages[id] else { throw PVEAPIFailure.server("storage '\(id)' does not exist") }
-        if parameters.string("type") != nil { throw PVEAPIFailure.parameters(["type": "property is not defined in schema and the schema does not allow additional properties"]) }
+        if parameters.string("type") != nil {
+            throw PVEAPIFailure.parameters(["type": "property is not defined in schema and the schema does not allow additional properties"]
+            )
+        }
         for key in Self.storageKeys { if let value = parameters.string(key) { settings[key] = value } }
         for key in (parameters.string("delete") ?? "").split(separator: ",") { settings[String(key)] = nil }
         storages[id] = settings
@@ -144,13 +155,14 @@ extension PVECluster {
 
     func nodeStorage(_ node: String) throws -> Value {
         try requireNode(node)
-        return .array(storages.sorted { $0.key < $1.key }.map { id, settings in
-            [
-                "storage": .string(id), "type": .string(settings["type"] ?? ""), "content": .string(settings["content"] ?? ""),
-                "active": 1, "enabled": 1, "shared": .int(Int(settings["shared"] ?? "0") ?? 0),
-                "total": .int(500 << 30), "used": .int(40 << 30), "avail": .int(460 << 30),
-            ]
-        })
+        return .array(
+            storages.sorted { $0.key < $1.key }.map { id, settings in
+                [
+                    "storage": .string(id), "type": .string(settings["type"] ?? ""), "content": .string(settings["content"] ?? ""),
+                    "active": 1, "enabled": 1, "shared": .int(Int(settings["shared"] ?? "0") ?? 0),
+                    "total": .int(500 << 30), "used": .int(40 << 30), "avail": .int(460 << 30),
+                ]
+            })
     }
 
     /// `POST /nodes/{node}/storage/{storage}/download-url`: the file appears when the task ends.
@@ -167,7 +179,10 @@ extension PVECluster {
         let checksum = parameters.string("checksum")
         let known = configuration.downloads[url]
         return .string(
-            startTask(node: parameters.node, type: "download", id: storage, user: parameters.user, duration: configuration.taskDurations.download, fault: fault) {
+            startTask(
+                node: parameters.node, type: "download", id: storage, user: parameters.user, duration: configuration.taskDurations.download,
+                fault: fault
+            ) {
                 cluster in
                 guard let known else { throw PVEAPIFailure.server("download failed: 404 Not Found") }
                 if let checksum, checksum.lowercased() != known.lowercased() {
@@ -189,20 +204,22 @@ extension PVECluster {
 
     func hardwarePCI(_ node: String) throws -> Value {
         try requireNode(node)
-        return .array(configuration.pciDevices.map { device in
-            [
-                "id": .string(device.id), "class": "0x030000", "vendor": .string(device.vendor), "device": .string(device.device),
-                "iommugroup": .int(device.iommuGroup), "device_name": .string(device.name),
-            ]
-        })
+        return .array(
+            configuration.pciDevices.map { device in
+                [
+                    "id": .string(device.id), "class": "0x030000", "vendor": .string(device.vendor), "device": .string(device.device),
+                    "iommugroup": .int(device.iommuGroup), "device_name": .string(device.name),
+                ]
+            })
     }
 
     func listMappings() -> Value {
-        .array(mappings.sorted { $0.key < $1.key }.map { id, mapping in
-            var members: [String: Value] = ["id": .string(id), "map": .strings(mapping.map)]
-            if let description = mapping.description { members["description"] = .string(description) }
-            return .object(members)
-        })
+        .array(
+            mappings.sorted { $0.key < $1.key }.map { id, mapping in
+                var members: [String: Value] = ["id": .string(id), "map": .strings(mapping.map)]
+                if let description = mapping.description { members["description"] = .string(description) }
+                return .object(members)
+            })
     }
 
     func mapping(_ id: String) throws -> Value {
@@ -238,10 +255,12 @@ extension PVECluster {
             throw PVEAPIFailure.parameters(["map": "property is missing and it is not optional"])
         }
         for entry in entries {
-            let fields = Dictionary(entry.split(separator: ",").compactMap { item -> (String, String)? in
-                let pair = item.split(separator: "=", maxSplits: 1)
-                return pair.count == 2 ? (String(pair[0]), String(pair[1])) : nil
-            }) { _, last in last }
+            let fields = Dictionary(
+                entry.split(separator: ",").compactMap { item -> (String, String)? in
+                    let pair = item.split(separator: "=", maxSplits: 1)
+                    return pair.count == 2 ? (String(pair[0]), String(pair[1])) : nil
+                }
+            ) { _, last in last }
             guard let node = fields["node"], let path = fields["path"] else {
                 throw PVEAPIFailure.parameters(["map": "invalid format - missing 'node' or 'path'"])
             }

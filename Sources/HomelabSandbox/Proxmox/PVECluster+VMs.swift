@@ -4,7 +4,9 @@ import HomelabCore
 /// VMs: create, clone, config, resize, power, template, destroy, status.
 extension PVECluster {
     /// Config keys a create or config update may carry (everything else is request metadata).
-    private static let nonConfigKeys: Set<String> = ["node", "vmid", "delete", "digest", "revert", "skiplock", "force", "background_delay", "start"]
+    private static let nonConfigKeys: Set<String> = [
+        "node", "vmid", "delete", "digest", "revert", "skiplock", "force", "background_delay", "start",
+    ]
 
     func listVMs(_ node: String) throws -> Value {
         try requireNode(node)
@@ -57,7 +59,9 @@ extension PVECluster {
             }
         }
         if type == nil || type == "node" {
-            for node in configuration.nodes { items.append(["id": .string("node/\(node)"), "type": "node", "node": .string(node), "status": "online"]) }
+            for node in configuration.nodes {
+                items.append(["id": .string("node/\(node)"), "type": "node", "node": .string(node), "status": "online"])
+            }
         }
         return .array(items)
     }
@@ -79,7 +83,10 @@ extension PVECluster {
         vms[vmid] = VM(node: parameters.node, config: config, lock: "create")
         let start = try parameters.bool("start") ?? false
         return .string(
-            startTask(node: parameters.node, type: "qmcreate", id: String(vmid), user: parameters.user, duration: configuration.taskDurations.create, fault: fault) { cluster in
+            startTask(
+                node: parameters.node, type: "qmcreate", id: String(vmid), user: parameters.user,
+                duration: configuration.taskDurations.create, fault: fault
+            ) { cluster in
                 cluster.vms[vmid]?.lock = nil
                 if start { cluster.vms[vmid]?.running = true }
                 return ["creating VM \(vmid)"]
@@ -142,7 +149,9 @@ extension PVECluster {
             throw PVEAPIFailure.parameters(["memory": "value must have a minimum value of 16"])
         }
         if let sshkeys = config["sshkeys"] {
-            guard let decoded = sshkeys.removingPercentEncoding else { throw PVEAPIFailure.parameters(["sshkeys": "invalid urlencoded string"]) }
+            guard let decoded = sshkeys.removingPercentEncoding else {
+                throw PVEAPIFailure.parameters(["sshkeys": "invalid urlencoded string"])
+            }
             for key in decoded.split(separator: "\n") where !key.hasPrefix("ssh-") && !key.hasPrefix("ecdsa-") {
                 throw PVEAPIFailure.parameters(["sshkeys": "invalid format - not a public key: \(key.prefix(12))…"])
             }
@@ -169,7 +178,8 @@ extension PVECluster {
         config["template"] = nil
         if let description = parameters.string("description") { config["description"] = description }
         for (key, value) in config where value.contains("vm-\(vmid)-") || value.contains("base-\(vmid)-") {
-            var volume = value.replacingOccurrences(of: "base-\(vmid)-", with: "vm-\(newid)-").replacingOccurrences(of: "vm-\(vmid)-", with: "vm-\(newid)-")
+            var volume = value.replacingOccurrences(of: "base-\(vmid)-", with: "vm-\(newid)-").replacingOccurrences(
+                of: "vm-\(vmid)-", with: "vm-\(newid)-")
             if let storage, !volume.contains("cloudinit"), let colon = volume.firstIndex(of: ":") {
                 volume = storage + volume[colon...]
             }
@@ -202,7 +212,8 @@ extension PVECluster {
         // The new VM exists at once, locked for the whole clone.
         vms[newid] = VM(node: node, config: config, lock: "clone", busyUntil: clock.now + duration)
         let failed: Bool = if case .failTask = failure { true } else { false }
-        let upid = startTask(node: node, type: "qmclone", id: String(vmid), user: parameters.user, duration: duration, fault: failure) { cluster in
+        let upid = startTask(node: node, type: "qmclone", id: String(vmid), user: parameters.user, duration: duration, fault: failure) {
+            cluster in
             cluster.vms[newid]?.lock = nil
             cluster.vms[newid]?.busyUntil = nil
             return ["create full clone of drive scsi0 (\(targetStorage))", "transferred 32.0 GiB of 32.0 GiB (100.00%)"]
@@ -265,7 +276,10 @@ extension PVECluster {
         let requested = Double(size.trimmingCharacters(in: CharacterSet(charactersIn: "+G"))) ?? 0
         let newGiB = size.hasPrefix("+") ? currentGiB + requested : requested
         return .string(
-            startTask(node: parameters.node, type: "resize", id: String(vmid), user: parameters.user, duration: configuration.taskDurations.resize, fault: fault) { cluster in
+            startTask(
+                node: parameters.node, type: "resize", id: String(vmid), user: parameters.user,
+                duration: configuration.taskDurations.resize, fault: fault
+            ) { cluster in
                 if newGiB < currentGiB { throw PVEAPIFailure.server("shrinking disks is not supported") }
                 guard let volume = cluster.vms[vmid]?.config[disk] else { throw PVEAPIFailure.server("disk '\(disk)' does not exist") }
                 let parts = volume.split(separator: ",").filter { !$0.hasPrefix("size=") } + ["size=\(Self.format(newGiB))G"]
@@ -291,8 +305,10 @@ extension PVECluster {
     func status(_ node: String, _ vmid: Int) throws -> Value {
         let vm = try vm(node, vmid)
         var members: [String: Value] = [
-            "vmid": .int(vmid), "status": .string(vm.running ? "running" : "stopped"), "qmpstatus": .string(vm.running ? "running" : "stopped"),
-            "name": .string(vm.config["name"] ?? ""), "cpus": .int(Int(vm.config["cores"] ?? "1") ?? 1), "uptime": .int(vm.running ? 42 : 0),
+            "vmid": .int(vmid), "status": .string(vm.running ? "running" : "stopped"),
+            "qmpstatus": .string(vm.running ? "running" : "stopped"),
+            "name": .string(vm.config["name"] ?? ""), "cpus": .int(Int(vm.config["cores"] ?? "1") ?? 1),
+            "uptime": .int(vm.running ? 42 : 0),
         ]
         if vm.template { members["template"] = 1 }
         if let lock = vm.lock { members["lock"] = .string(lock) }
@@ -311,7 +327,8 @@ extension PVECluster {
             default: ("qmstop", configuration.taskDurations.stop)
             }
         return .string(
-            startTask(node: parameters.node, type: type, id: String(vmid), user: parameters.user, duration: duration, fault: fault) { cluster in
+            startTask(node: parameters.node, type: type, id: String(vmid), user: parameters.user, duration: duration, fault: fault) {
+                cluster in
                 guard let vm = cluster.vms[vmid] else { throw PVEAPIFailure.vmMissing(parameters.node, vmid) }
                 switch action {
                 case "start":
@@ -334,7 +351,10 @@ extension PVECluster {
         if current.running { throw PVEAPIFailure.server("you can't convert a VM to template if VM is running") }
         if current.template { throw PVEAPIFailure.server("you can't convert a template to a template") }
         return .string(
-            startTask(node: parameters.node, type: "qmtemplate", id: String(vmid), user: parameters.user, duration: configuration.taskDurations.template, fault: fault) { cluster in
+            startTask(
+                node: parameters.node, type: "qmtemplate", id: String(vmid), user: parameters.user,
+                duration: configuration.taskDurations.template, fault: fault
+            ) { cluster in
                 guard var vm = cluster.vms[vmid] else { throw PVEAPIFailure.vmMissing(parameters.node, vmid) }
                 for (key, value) in vm.config where value.contains("vm-\(vmid)-disk-") {
                     vm.config[key] = value.replacingOccurrences(of: "vm-\(vmid)-disk-", with: "base-\(vmid)-disk-")
@@ -355,7 +375,10 @@ extension PVECluster {
         if let lock = vms[vmid]?.lock { throw PVEAPIFailure.server("VM is locked (\(lock))") }
         vms[vmid]?.lock = "destroyed"
         return .string(
-            startTask(node: parameters.node, type: "qmdestroy", id: String(vmid), user: parameters.user, duration: configuration.taskDurations.destroy, fault: fault) { cluster in
+            startTask(
+                node: parameters.node, type: "qmdestroy", id: String(vmid), user: parameters.user,
+                duration: configuration.taskDurations.destroy, fault: fault
+            ) { cluster in
                 cluster.vms[vmid] = nil
                 return ["destroying VM \(vmid)", "purging VM \(vmid) from related configurations"]
             }
@@ -372,7 +395,9 @@ extension PVECluster {
         var addresses: [Value] = [["ip-address": "127.0.0.1", "ip-address-type": "ipv4", "prefix": 8]]
         if let ip = vm.config["ipconfig0"]?.split(separator: ",").first(where: { $0.hasPrefix("ip=") })?.dropFirst(3) {
             let parts = ip.split(separator: "/")
-            addresses.append(["ip-address": .string(String(parts[0])), "ip-address-type": "ipv4", "prefix": .int(Int(parts.last ?? "24") ?? 24)])
+            addresses.append([
+                "ip-address": .string(String(parts[0])), "ip-address-type": "ipv4", "prefix": .int(Int(parts.last ?? "24") ?? 24),
+            ])
         }
         return ["result": [["name": "eth0", "ip-addresses": .array(addresses)]]]
     }

@@ -17,7 +17,10 @@ enum PVERouter {
     static let routes: [String: Operation] = [
         "GET /version": { _, _, _ in PVEAnswer(["version": "9.1.1", "release": "9.1", "repoid": "e5010dce"]) },
         "GET /nodes": { cluster, _, _ in
-            PVEAnswer(.array(cluster.configuration.nodes.map { ["node": .string($0), "status": "online", "type": "node", "maxcpu": 8, "level": ""] }))
+            PVEAnswer(
+                .array(
+                    cluster.configuration.nodes.map { ["node": .string($0), "status": "online", "type": "node", "maxcpu": 8, "level": ""] })
+            )
         },
         "GET /cluster/nextid": { cluster, p, _ in PVEAnswer(try await cluster.nextID(try p.int("vmid"))) },
         "GET /cluster/resources": { cluster, p, _ in PVEAnswer(await cluster.resources(type: p.string("type"))) },
@@ -27,9 +30,14 @@ enum PVERouter {
         "GET /nodes/{node}/qemu/{vmid}/config": { cluster, p, _ in PVEAnswer(try await cluster.config(p.node, try p.requireInt("vmid"))) },
         "PUT /nodes/{node}/qemu/{vmid}/config": { cluster, p, fault in PVEAnswer(try await cluster.updateConfig(p, fault: fault)) },
         "PUT /nodes/{node}/qemu/{vmid}/resize": { cluster, p, fault in PVEAnswer(try await cluster.resize(p, fault: fault)) },
-        "GET /nodes/{node}/qemu/{vmid}/status/current": { cluster, p, _ in PVEAnswer(try await cluster.status(p.node, try p.requireInt("vmid"))) },
-        "POST /nodes/{node}/qemu/{vmid}/status/start": { cluster, p, fault in PVEAnswer(try await cluster.power("start", p, fault: fault)) },
-        "POST /nodes/{node}/qemu/{vmid}/status/shutdown": { cluster, p, fault in PVEAnswer(try await cluster.power("shutdown", p, fault: fault)) },
+        "GET /nodes/{node}/qemu/{vmid}/status/current": { cluster, p, _ in
+            PVEAnswer(try await cluster.status(p.node, try p.requireInt("vmid")))
+        },
+        "POST /nodes/{node}/qemu/{vmid}/status/start": { cluster, p, fault in PVEAnswer(try await cluster.power("start", p, fault: fault))
+        },
+        "POST /nodes/{node}/qemu/{vmid}/status/shutdown": { cluster, p, fault in
+            PVEAnswer(try await cluster.power("shutdown", p, fault: fault))
+        },
         "POST /nodes/{node}/qemu/{vmid}/status/stop": { cluster, p, fault in PVEAnswer(try await cluster.power("stop", p, fault: fault)) },
         "POST /nodes/{node}/qemu/{vmid}/template": { cluster, p, fault in PVEAnswer(try await cluster.convertToTemplate(p, fault: fault)) },
         "DELETE /nodes/{node}/qemu/{vmid}": { cluster, p, fault in PVEAnswer(try await cluster.destroy(p, fault: fault)) },
@@ -52,7 +60,9 @@ enum PVERouter {
         "GET /nodes/{node}/storage/{storage}/content": { cluster, p, _ in
             PVEAnswer(try await cluster.storageContent(p.node, try p.require("storage")))
         },
-        "POST /nodes/{node}/storage/{storage}/download-url": { cluster, p, fault in PVEAnswer(try await cluster.downloadURL(p, fault: fault)) },
+        "POST /nodes/{node}/storage/{storage}/download-url": { cluster, p, fault in
+            PVEAnswer(try await cluster.downloadURL(p, fault: fault))
+        },
         "GET /nodes/{node}/hardware/pci": { cluster, p, _ in PVEAnswer(try await cluster.hardwarePCI(p.node)) },
         "GET /cluster/mapping/pci": { cluster, _, _ in PVEAnswer(await cluster.listMappings()) },
         "POST /cluster/mapping/pci": { cluster, p, _ in PVEAnswer(try await cluster.createMapping(p)) },

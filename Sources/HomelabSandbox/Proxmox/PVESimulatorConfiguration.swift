@@ -43,7 +43,10 @@ public struct PVESimulatorConfiguration: Sendable {
         /// Every duration multiplied by `factor` (tests run at 1/20 of realistic time).
         public func scaled(_ factor: Double) -> TaskDurations {
             var copy = self
-            for path in [\TaskDurations.clone, \.create, \.configure, \.resize, \.start, \.shutdown, \.stop, \.template, \.destroy, \.networkReload, \.download] {
+            for path in [
+                \TaskDurations.clone, \.create, \.configure, \.resize, \.start, \.shutdown, \.stop, \.template, \.destroy, \.networkReload,
+                \.download,
+            ] {
                 copy[keyPath: path] = self[keyPath: path] * factor
             }
             return copy

@@ -46,7 +46,8 @@ public final class ProxmoxSimulator: Sendable {
             guard let simulator = box.simulator else { return SandboxResponse(status: 503, reason: "starting") }
             return await simulator.handle(request)
         }
-        let simulator = ProxmoxSimulator(configuration: configuration, authority: authority, identity: identity, cluster: cluster, server: server)
+        let simulator = ProxmoxSimulator(
+            configuration: configuration, authority: authority, identity: identity, cluster: cluster, server: server)
         box.set(simulator)
         return simulator
     }
@@ -105,7 +106,8 @@ public final class ProxmoxSimulator: Sendable {
         if request.body.count > 512 * 1024 { return failure(PVEAPIFailure.notImplemented("for data too large")) }
         guard let user = authenticate(request.header("Authorization")) else {
             try? await Task.sleep(for: configuration.authenticationFailureDelay)
-            return failure(PVEAPIFailure(status: 401, message: request.header("Authorization") == nil ? "No ticket" : "authentication failure"))
+            return failure(
+                PVEAPIFailure(status: 401, message: request.header("Authorization") == nil ? "No ticket" : "authentication failure"))
         }
         var values = PVEFormDecoder.decode(request.query)
         let json = request.header("Content-Type")?.hasPrefix("application/json") == true
@@ -179,10 +181,12 @@ public final class ProxmoxSimulator: Sendable {
 
     private func takeFault(for key: String, path: String) -> PVEFault.Kind? {
         faults.withLock { faults in
-            guard let index = faults.firstIndex(where: { fault in
-                guard let matching = fault.matching else { return true }
-                return matching == key || path.hasPrefix(matching)
-            }) else { return nil }
+            guard
+                let index = faults.firstIndex(where: { fault in
+                    guard let matching = fault.matching else { return true }
+                    return matching == key || path.hasPrefix(matching)
+                })
+            else { return nil }
             let kind = faults[index].kind
             faults[index].times -= 1
             if faults[index].times <= 0 { faults.remove(at: index) }

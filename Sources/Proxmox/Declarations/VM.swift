@@ -125,7 +125,10 @@ public struct VM: NodeContent {
                 type: ProxmoxTypes.vm,
                 attributes: [
                     "node": .string(node.name), "name": .string(name), "vmid": .int(vmid),
-                    "template": template.map(Value.string) ?? .null, "cores": .int(cores), "sockets": .int(sockets),
+                    "template": template.map(Value.string) ?? .null,
+                    // A template declared elsewhere is found by name at apply time.
+                    "templateVMID": template.flatMap { node.templates[$0] }.map(Value.int) ?? .null, "cores": .int(cores),
+                    "sockets": .int(sockets),
                     "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "ip": .string(ip),
                     "gateway": gateway.map(Value.string) ?? .null, "nameservers": .strings(nameservers),

@@ -38,6 +38,8 @@ public struct NodeContext: Sendable {
     public var location: SourceLocation
     /// Bridges declared on this node; a VM on one of them depends on it.
     public var bridges: Set<String>
+    /// Templates declared on this node, by name, with their VMIDs (what a clone needs).
+    public var templates: [String: Int] = [:]
 
     /// A reference to the node resource, for nested declarations.
     public func reference(at location: SourceLocation) -> Reference {

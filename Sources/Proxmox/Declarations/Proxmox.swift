@@ -102,8 +102,16 @@ public struct Node: ProxmoxContent {
             )
         )
         let bridges = Set(contents.flatMap(Self.bridgeNames))
-        let context = NodeContext(proxmox: proxmox, name: name, address: address, location: location, bridges: bridges)
+        let templates = Dictionary(contents.flatMap(Self.templates)) { first, _ in first }
+        let context = NodeContext(
+            proxmox: proxmox, name: name, address: address, location: location, bridges: bridges, templates: templates)
         for member in contents { member.compile(on: context, into: &graph) }
+    }
+
+    private static func templates(_ content: any NodeContent) -> [(String, Int)] {
+        if let template = content as? Template { return [(template.name, template.vmid)] }
+        if let group = content as? DeclarationGroup<any NodeContent> { return group.members.flatMap(templates) }
+        return []
     }
 
     private static func bridgeNames(_ content: any NodeContent) -> [String] {

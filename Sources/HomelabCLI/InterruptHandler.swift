@@ -1,0 +1,72 @@
+import Foundation
+import HomelabKit
+import Synchronization
+
+/// Ctrl-C during apply stops new work instead of killing the process.
+///
+/// The C signal handler is installed synchronously (no window in which a SIGINT is lost or kills
+/// the process) and only writes a byte to a pipe, the one async-signal-safe thing it needs to do;
+/// a thread reading the pipe stops every apply registered at that moment.
+final class InterruptHandler: Sendable {
+    private let id: Int
+
+    init(stopSignal: StopSignal) {
+        id = InterruptRegistry.shared.register(stopSignal)
+    }
+
+    func cancel() { InterruptRegistry.shared.unregister(id) }
+}
+
+/// The process-wide part: one pipe, one reader thread, the handler installed while any apply runs.
+private final class InterruptRegistry: Sendable {
+    static let shared = InterruptRegistry()
+
+    private struct Registrations {
+        var signals: [Int: StopSignal] = [:]
+        var nextID = 0
+    }
+
+    private let registrations = Mutex(Registrations())
+    private let readEnd: Int32
+
+    private init() {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) != 0 { ends = [-1, -1] }
+        readEnd = ends[0]
+        interruptPipeWriteEnd.store(ends[1], ordering: .releasing)
+        let thread = Thread { [self] in
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) == 1 {
+                for signal in registrations.withLock({ Array($0.signals.values) }) { signal.stop() }
+            }
+        }
+        thread.name = "homelabkit.interrupt"
+        thread.start()
+    }
+
+    func register(_ signal: StopSignal) -> Int {
+        registrations.withLock { registrations in
+            if registrations.signals.isEmpty { installHandler() }
+            registrations.nextID += 1
+            registrations.signals[registrations.nextID] = signal
+            return registrations.nextID
+        }
+    }
+
+    func unregister(_ id: Int) {
+        registrations.withLock { registrations in
+            registrations.signals[id] = nil
+            if registrations.signals.isEmpty { Foundation.signal(SIGINT, SIG_DFL) }
+        }
+    }
+
+    private func installHandler() {
+        Foundation.signal(SIGINT) { _ in
+            var byte: UInt8 = 1
+            _ = write(interruptPipeWriteEnd.load(ordering: .acquiring), &byte, 1)
+        }
+    }
+}
+
+/// Read by the signal handler, which can capture nothing.
+private let interruptPipeWriteEnd = Atomic<Int32>(-1)
