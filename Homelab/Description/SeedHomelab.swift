@@ -29,13 +29,13 @@ public enum SeedHomelab {
     }
 
     @DeclarationBuilder<any NodeContent>
-    static var network: DeclarationGroup<any NodeContent> {
+    public static var network: DeclarationGroup<any NodeContent> {
         Bridge("vmbr0", ports: ["nic0"], address: "192.168.10.2/24", gateway: "192.168.10.1", comment: "VLAN 10 (Homelab)")
         PCIMapping("igpu", path: "0000:00:02.0", description: "Intel Integrated GPU")
     }
 
     @DeclarationBuilder<any NodeContent>
-    static var template: DeclarationGroup<any NodeContent> {
+    public static var template: DeclarationGroup<any NodeContent> {
         Template(
             "k8s-node-template",
             vmid: 9000,
@@ -56,10 +56,10 @@ public enum SeedHomelab {
         )
     }
 
-    static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab"
+    public static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab"
 
     @DeclarationBuilder<any NodeContent>
-    static var machines: DeclarationGroup<any NodeContent> {
+    public static var machines: DeclarationGroup<any NodeContent> {
         VM(
             "homelabk8s01-node-1", vmid: 200, from: "k8s-node-template", cores: 2, memory: .mib(8192), disk: .gib(32),
             ip: "192.168.10.50/24", gateway: "192.168.10.1", nameservers: ["192.168.10.1"], user: "media",

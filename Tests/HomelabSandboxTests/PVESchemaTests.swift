@@ -2,22 +2,10 @@ import Foundation
 import HomelabSandbox
 import Testing
 
-/// The official schema, found beside the repository (`../shared/pve-api/apidata.js`) or through
-/// `PVE_API_SCHEMA`. Missing is a failure, never a skip.
-enum SchemaFile {
-    static var path: String {
-        if let path = ProcessInfo.processInfo.environment["PVE_API_SCHEMA"] { return path }
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/pve-api/apidata.js").path
-    }
-
-    static let schema = Result { try PVESchema(file: path) }
-}
-
 @Suite struct PVESchemaTests {
     let schema: PVESchema
 
-    init() throws { schema = try SchemaFile.schema.get() }
+    init() throws { schema = try PVESchema.official() }
 
     @Test func loadsTheWholeAPI() {
         #expect(schema.endpointCount == 649)

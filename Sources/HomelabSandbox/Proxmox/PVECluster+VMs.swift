@@ -75,10 +75,11 @@ extension PVECluster {
         var config: [String: String] = [:]
         for (key, values) in parameters.values where !Self.nonConfigKeys.contains(key) { config[key] = values.last }
         try checkConfig(config, vmid: vmid, node: parameters.node)
-        for (key, value) in config where key.hasPrefix("scsi") || key.hasPrefix("virtio") || key.hasPrefix("sata") || key.hasPrefix("ide") {
+        for (key, value) in config where Self.isDiskKey(key) {
             config[key] = try allocate(value, vmid: vmid, disk: key)
         }
         if config["smbios1"] == nil { config["smbios1"] = "uuid=\(UUID().uuidString.lowercased())" }
+        config = Self.assigningMACs(config)
         config["vmgenid"] = UUID().uuidString.lowercased()
         vms[vmid] = VM(node: parameters.node, config: config, lock: "create")
         let start = try parameters.bool("start") ?? false
@@ -92,6 +93,11 @@ extension PVECluster {
                 return ["creating VM \(vmid)"]
             }
         )
+    }
+
+    /// `scsi0`, `virtio3`, `ide2`: drive slots (not `scsihw`).
+    static func isDiskKey(_ key: String) -> Bool {
+        key.range(of: #"^(scsi|virtio|sata|ide)\d+$"#, options: .regularExpression) != nil
     }
 
     /// Turns `local-lvm:32` or `local-lvm:0,import-from=local:import/x.img` into a volume.
@@ -230,6 +236,17 @@ extension PVECluster {
 
     func removeVM(_ vmid: Int) { vms[vmid] = nil }
 
+    /// A NIC given as just a model (`virtio,bridge=vmbr0`) gets a generated MAC, as on PVE.
+    static func assigningMACs(_ config: [String: String]) -> [String: String] {
+        var config = config
+        for (key, value) in config where key.range(of: #"^net\d+$"#, options: .regularExpression) != nil {
+            var items = value.split(separator: ",").map(String.init)
+            if let first = items.first, !first.contains("=") { items[0] = "\(first)=\(randomMAC())" }
+            config[key] = items.joined(separator: ",")
+        }
+        return config
+    }
+
     static func randomMAC() -> String {
         "BC:24:11:" + (0..<3).map { _ in String(format: "%02X", Int.random(in: 0...255)) }.joined(separator: ":")
     }
@@ -260,6 +277,7 @@ extension PVECluster {
         for (key, values) in parameters.values where !Self.nonConfigKeys.contains(key) { config[key] = values.last }
         for key in (parameters.string("delete") ?? "").split(separator: ",") { config[String(key)] = nil }
         try checkConfig(config, vmid: vmid, node: parameters.node)
+        config = Self.assigningMACs(config)
         for (key, value) in config where value.hasSuffix(":cloudinit") { config[key] = try allocate(value, vmid: vmid, disk: key) }
         vms[vmid]?.config = config
         return .null

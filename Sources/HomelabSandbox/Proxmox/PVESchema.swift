@@ -43,6 +43,17 @@ public struct PVESchema: Sendable {
         }
     }
 
+    /// The copy beside this repository (`../shared/pve-api/apidata.js`), or `PVE_API_SCHEMA`.
+    public static func official() throws -> PVESchema { try PVESchema(file: officialPath) }
+
+    public static var officialPath: String {
+        if let path = ProcessInfo.processInfo.environment["PVE_API_SCHEMA"] { return path }
+        // Sources/HomelabSandbox/Proxmox/PVESchema.swift → the repository → its sibling `shared`.
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<5 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("shared/pve-api/apidata.js").path
+    }
+
     public init(file path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw LoadError.missing(path) }
         let text = String(decoding: data, as: UTF8.self)

@@ -84,6 +84,10 @@ public final class ProxmoxSimulator: Sendable {
     public func isRunning(_ vmid: Int) async -> Bool? { await cluster.vms[vmid]?.running }
     public func setVMConfig(_ vmid: Int, _ key: String, _ value: String?) async { await cluster.setConfig(vmid, key, value) }
     public func addVolume(_ volume: String) async { await cluster.addVolume(volume) }
+    /// Puts a VM (or a template) on a node directly, as if made outside HomelabKit.
+    public func addVM(_ vmid: Int, node: String = "pve", config: [String: String], running: Bool = false) async {
+        await cluster.addVM(vmid, PVECluster.VM(node: node, config: config, running: running))
+    }
     public func networkInterfaces(_ node: String) async -> [String: [String: String]] { await cluster.network[node] ?? [:] }
     public func mappingIDs() async -> [String] { await cluster.mappings.keys.sorted() }
     public func storageIDs() async -> [String] { await cluster.storages.keys.sorted() }
@@ -224,4 +228,5 @@ private final class SimulatorBox: Sendable {
 extension PVECluster {
     func setConfig(_ vmid: Int, _ key: String, _ value: String?) { vms[vmid]?.config[key] = value }
     func addVolume(_ volume: String) { volumes.insert(volume) }
+    func addVM(_ vmid: Int, _ vm: VM) { vms[vmid] = vm }
 }
