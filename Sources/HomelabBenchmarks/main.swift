@@ -36,6 +36,8 @@ struct Measurement: Codable {
     var seconds: Double
     var peakRSSMB: Double
     var detail: String
+    /// Scenario-specific figures (API calls, notice delays).
+    var values: [String: Double]? = nil
 }
 
 /// Compile and plan from empty state, no refresh.
@@ -120,6 +122,30 @@ func medianOfChildren(_ arguments: [String], times: Int = 5) throws -> Measureme
     return runs[runs.count / 2]
 }
 
+/// The Proxmox provider against the simulator (issue #3).
+func printProxmoxTable() throws {
+    let one = try runChild(["proxmox", "1"])
+    let twenty = try runChild(["proxmox", "20"])
+    let notice = try runChild(["tasknotice", "0"])
+    print("| Proxmox (simulator, clone 2 s, start 0.8 s) | wall time (s) | API requests | requests per VM | task polls |")
+    print("|---|---|---|---|---|")
+    for (label, run) in [("clone, configure, start 1 VM", one), ("the same for 20 VMs (parallelism 10)", twenty)] {
+        let values = run.values ?? [:]
+        print(
+            "| \(label) | \(format(run.seconds)) | \(Int(values["requests"] ?? 0)) | \(format(values["perVM"] ?? 0, 1)) | \(Int(values["polls"] ?? 0)) |"
+        )
+    }
+    let values = notice.values ?? [:]
+    print("\n| finished task noticed after (5 tasks of 0.6–4.1 s) | mean (ms) | worst (ms) |")
+    print("|---|---|---|")
+    for (label, key) in [
+        ("HomelabKit, adaptive polling (target ≤ 250 ms)", "adaptive"), ("fixed 1 s polling (bpg)", "fixed1s"),
+        ("fixed 2 s polling (Telmate)", "fixed2s"),
+    ] {
+        print("| \(label) | \(format((values["\(key)Mean"] ?? 0) * 1000, 0)) | \(format((values["\(key)Max"] ?? 0) * 1000, 0)) |")
+    }
+}
+
 func format(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -130,12 +156,19 @@ do {
         case "plan": measurement = try await planScenario(count)
         case "apply": measurement = try await applyScenario(count)
         case "terraform": measurement = try terraformScenario(count)
+        case "proxmox": measurement = try await proxmoxScenario(count)
+        case "tasknotice": measurement = try await taskNoticeScenario()
         default: throw ProviderError.failed("unknown scenario \(arguments[0])")
         }
         print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
     } else {
         let skipTerraform = arguments.contains("--no-terraform")
+        let onlyProxmox = arguments.contains("--proxmox")
         print("HomelabKit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")
+        if onlyProxmox {
+            try printProxmoxTable()
+            exit(0)
+        }
         let plan10k = try runChild(["plan", "10000"])
         let apply2k = try medianOfChildren(["apply", "2000"])
         let apply10k = try medianOfChildren(["apply", "10000"])
@@ -152,6 +185,8 @@ do {
             print("\nHomelabKit vs Terraform at 2,000: \(format(terraform2k.seconds / apply2k.seconds, 1))× faster (target ≥ 50×)")
         }
         print("10,000 / 2,000 apply time: \(format(apply10k.seconds / apply2k.seconds, 2))× (target ≤ 5.5×)")
+        print("")
+        try printProxmoxTable()
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

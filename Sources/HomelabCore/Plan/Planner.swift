@@ -181,28 +181,33 @@ public struct Planner: Sendable {
 
         var results: [ResourceAddress: Value?] = [:]
         var failures: [(ResourceAddress, String)] = []
-        let limit = max(1, parallelism)
-        try await withThrowingTaskGroup(of: (ResourceAddress, Result<Value?, any Error>).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < jobs.count else { return }
-                let job = jobs[next]
-                next += 1
-                group.addTask {
-                    do {
-                        return (job.address, .success(try await job.provider.read(job.request).attributes))
-                    } catch {
-                        return (job.address, .failure(error))
-                    }
-                }
+        // A plain Sendable struct as the child result, and no nested function capturing the group:
+        // a tuple holding `Result<_, any Error>` here crashed in optimized builds (Swift 6.3.1).
+        struct Outcome: Sendable {
+            var address: ResourceAddress
+            var attributes: Value?
+            var failure: String?
+        }
+        @Sendable func read(_ job: Job) async -> Outcome {
+            do {
+                return Outcome(address: job.address, attributes: try await job.provider.read(job.request).attributes)
+            } catch {
+                return Outcome(address: job.address, failure: "\(error)")
             }
-            for _ in 0..<limit { startNext() }
-            while let (address, result) = try await group.next() {
-                switch result {
-                case .success(let attributes): results[address] = .some(attributes)
-                case .failure(let error): failures.append((address, "\(error)"))
+        }
+        await withTaskGroup(of: Outcome.self) { group in
+            var pending = jobs.makeIterator()
+            for _ in 0..<max(1, parallelism) {
+                guard let job = pending.next() else { break }
+                group.addTask { await read(job) }
+            }
+            while let outcome = await group.next() {
+                if let failure = outcome.failure {
+                    failures.append((outcome.address, failure))
+                } else {
+                    results[outcome.address] = .some(outcome.attributes)
                 }
-                startNext()
+                if let job = pending.next() { group.addTask { await read(job) } }
             }
         }
         if !failures.isEmpty { throw PlanError.refreshFailed(failures.sorted { $0.0 < $1.0 }) }

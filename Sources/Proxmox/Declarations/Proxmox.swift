@@ -6,6 +6,8 @@ public enum TLSVerification: Sendable, Hashable {
     case system
     /// A CA certificate file (PVE's own `pve-root-ca.pem`).
     case caFile(String)
+    /// A CA certificate given inline as PEM.
+    case caPEM(String)
     /// The SHA-256 of the server's public key, as `sha256//BASE64`.
     case pinnedKey(String)
     /// No verification: an explicit opt-in that warns on every run.
@@ -15,6 +17,7 @@ public enum TLSVerification: Sendable, Hashable {
         switch self {
         case .system: return "system"
         case .caFile(let path): return ["caFile": .string(path)]
+        case .caPEM(let pem): return ["caPEM": .string(pem)]
         case .pinnedKey(let pin): return ["pinnedKey": .string(pin)]
         case .insecure: return "insecure"
         }

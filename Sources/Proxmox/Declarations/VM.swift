@@ -126,7 +126,7 @@ public struct VM: NodeContent {
                 attributes: [
                     "node": .string(node.name), "name": .string(name), "vmid": .int(vmid),
                     "template": template.map(Value.string) ?? .null,
-                    // A template declared elsewhere is found by name at apply time.
+                    // Compiled in so a clone needs no lookup (the provider falls back to a lookup by name).
                     "templateVMID": template.flatMap { node.templates[$0] }.map(Value.int) ?? .null, "cores": .int(cores),
                     "sockets": .int(sockets),
                     "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),

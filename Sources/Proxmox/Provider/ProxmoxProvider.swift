@@ -45,6 +45,7 @@ public final class ProxmoxProvider: Provider {
     static func tls(_ value: Value?) -> TLSOptions {
         if let object = value?.objectValue {
             if let path = object["caFile"]?.stringValue { return TLSOptions(trust: .caFile(path)) }
+            if let pem = object["caPEM"]?.stringValue { return TLSOptions(trust: .caPEM(pem)) }
             if let pin = object["pinnedKey"]?.stringValue { return TLSOptions(trust: .pinnedPublicKey(pin)) }
         }
         return value?.stringValue == "insecure" ? TLSOptions(trust: .insecure) : TLSOptions(trust: .system)
