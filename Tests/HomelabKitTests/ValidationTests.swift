@@ -84,7 +84,7 @@ import Testing
         let graph = try Lab("x") {
             Proxmox(endpoint: "https://pve:8006", token: .environment("T"), tls: .insecure) { Node("pve") {} }
         }.compile()
-        #expect(graph.warnings.contains { $0.message.contains("TLS verification is off") })
+        #expect(graph.warnings.contains { $0.message.contains("TLS verification is off") }, "\(graph.warnings) \(graph.resources.count)")
     }
 
     @Test func applicationsNeedArgoCD() {
