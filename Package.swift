@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
         // The one import users write.
-        .target(name: "HomelabKit", dependencies: ["HomelabCore", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
+        .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
         .target(
             name: "HomelabCLI",
             dependencies: ["HomelabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -52,9 +52,23 @@ public enum SeedHomelab {
             cpuType: "host",
             scsiController: "virtio-scsi-single",
             description: "K8s-ready Ubuntu 24.04",
-            provisioning: ["base", "k8s_prereqs", "nfs:install", "igpu:install"]
+            provisioning: ["base", "k8s_prereqs", "nfs:install", "igpu:install"],
+            autoinstall: seedAutoinstall
         )
     }
+
+    /// Packer's `http/user-data`: user media with the hash of "packer" (cloud-init replaces it on
+    /// every clone), SSH with passwords for provisioning, passwordless sudo, the guest agent on.
+    public static let seedAutoinstall = Autoinstall(
+        hostname: "k8s-node-template",
+        username: "media",
+        passwordHash: "$6$homelabkitseed$V93Bu6nhJIjsSU9rdXsmaGfyIOXpPr/HfMiRTOAU3CnReik4fkhMa1Qbzixqs4vQB3EHiLy9.wUY5agaVSrXt.",
+        lateCommands: [
+            "echo 'media ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/media",
+            "chmod 440 /target/etc/sudoers.d/media",
+            "systemctl enable qemu-guest-agent --root=/target",
+        ]
+    )
 
     public static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab"
 

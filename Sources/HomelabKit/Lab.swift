@@ -1,3 +1,4 @@
+@_exported import HTTP
 @_exported import HomelabCore
 @_exported import HostConfig
 @_exported import Kubeadm

@@ -15,7 +15,10 @@ struct PVEHarness {
     let provider: ProxmoxProvider
     let storage = InMemoryStateStorage()
 
-    static func start(_ tweak: (inout PVESimulatorConfiguration) -> Void = { _ in }) async throws -> PVEHarness {
+    static func start(
+        _ tweak: (inout PVESimulatorConfiguration) -> Void = { _ in },
+        options tweakOptions: (inout ProxmoxClient.Options) -> Void = { _ in }
+    ) async throws -> PVEHarness {
         var configuration = PVESimulatorConfiguration()
         configuration.nodes = ["homelabpve01"]
         configuration.schema = try PVESchema.official()
@@ -29,6 +32,8 @@ struct PVEHarness {
         try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         var options = ProxmoxClient.Options()
         options.retryDelay = .milliseconds(20)
+        options.installTimeout = .seconds(20)
+        tweakOptions(&options)
         let provider = ProxmoxProvider(environment: ["PROXMOX_API_TOKEN": simulator.apiToken], clientOptions: options)
         return PVEHarness(simulator: simulator, caFile: caFile, provider: provider)
     }

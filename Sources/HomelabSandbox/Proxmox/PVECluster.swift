@@ -12,6 +12,9 @@ actor PVECluster {
         var lock: String?
         /// The config file lock (flock) holder's release time; requests wait for it.
         var busyUntil: ContinuousClock.Instant?
+        /// What was typed on the console through `sendkey`.
+        var typed = ""
+        var installing = false
         var template: Bool { config["template"] == "1" }
     }
 
@@ -38,6 +41,10 @@ actor PVECluster {
     var mappings: [String: (description: String?, map: [String])] = [:]
     /// Volumes present on storages: `local:iso/x.iso`, `local:import/noble.img`.
     var volumes: Set<String> = []
+    /// The bytes of uploaded volumes (the simulator keeps them so tests can read them back).
+    var volumeData: [String: [UInt8]] = [:]
+    /// Every upload ever made, kept after its volume is deleted (tests read cidata seeds back).
+    var uploads: [String: [UInt8]] = [:]
     var storageBusyUntil: [String: ContinuousClock.Instant] = [:]
     private var pidCounter = 0x1000
     var clock: ContinuousClock { ContinuousClock() }

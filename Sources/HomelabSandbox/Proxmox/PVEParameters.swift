@@ -5,6 +5,8 @@ struct PVEParameters: Sendable {
     var path: [String: String]
     /// The authenticated user (`homelab@pve!provider`).
     var user: String
+    /// The file part of a multipart upload.
+    var file: [UInt8]? = nil
 
     func string(_ name: String) -> String? { path[name] ?? values[name]?.last }
 

@@ -63,6 +63,9 @@ enum PVERouter {
         "POST /nodes/{node}/storage/{storage}/download-url": { cluster, p, fault in
             PVEAnswer(try await cluster.downloadURL(p, fault: fault))
         },
+        "POST /nodes/{node}/storage/{storage}/upload": { cluster, p, fault in PVEAnswer(try await cluster.upload(p, fault: fault)) },
+        "DELETE /nodes/{node}/storage/{storage}/content/{volume}": { cluster, p, _ in PVEAnswer(try await cluster.deleteVolume(p)) },
+        "PUT /nodes/{node}/qemu/{vmid}/sendkey": { cluster, p, _ in PVEAnswer(try await cluster.sendKey(p)) },
         "GET /nodes/{node}/hardware/pci": { cluster, p, _ in PVEAnswer(try await cluster.hardwarePCI(p.node)) },
         "GET /cluster/mapping/pci": { cluster, _, _ in PVEAnswer(await cluster.listMappings()) },
         "POST /cluster/mapping/pci": { cluster, p, _ in PVEAnswer(try await cluster.createMapping(p)) },
@@ -92,7 +95,7 @@ enum PVERouter {
             var matches = true
             for (pattern, segment) in zip(template.segments, segments) {
                 if pattern.first == "{" {
-                    parameters[String(pattern.dropFirst().dropLast())] = String(segment)
+                    parameters[String(pattern.dropFirst().dropLast())] = String(segment).removingPercentEncoding ?? String(segment)
                 } else if pattern == segment {
                     literals += 1
                 } else {

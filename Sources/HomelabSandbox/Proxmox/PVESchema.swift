@@ -119,8 +119,8 @@ public struct PVESchema: Sendable {
             var matches = true
             for (pattern, segment) in zip(template, segments) {
                 if pattern.hasPrefix("{") && pattern.hasSuffix("}") {
-                    parameters[String(pattern.dropFirst().dropLast())] = String(segment)
-                } else if pattern == segment {
+                    parameters[String(pattern.dropFirst().dropLast())] = String(segment).removingPercentEncoding ?? String(segment)
+                } else if pattern == (segment.removingPercentEncoding ?? String(segment)) {
                     literals += 1
                 } else {
                     matches = false

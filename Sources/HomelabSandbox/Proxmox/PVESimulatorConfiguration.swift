@@ -37,6 +37,9 @@ public struct PVESimulatorConfiguration: Sendable {
         public var destroy: Duration = .milliseconds(500)
         public var networkReload: Duration = .milliseconds(500)
         public var download: Duration = .seconds(1)
+        public var upload: Duration = .milliseconds(200)
+        /// An unattended Ubuntu install, from the boot command to power-off.
+        public var install: Duration = .seconds(5)
 
         public init() {}
 

@@ -91,6 +91,9 @@ public final class ProxmoxSimulator: Sendable {
     public func networkInterfaces(_ node: String) async -> [String: [String: String]] { await cluster.network[node] ?? [:] }
     public func mappingIDs() async -> [String] { await cluster.mappings.keys.sorted() }
     public func storageIDs() async -> [String] { await cluster.storages.keys.sorted() }
+    public func volumes() async -> [String] { await cluster.volumes.sorted() }
+    /// The bytes of an uploaded volume, such as a cidata seed (`local:iso/…`), even once deleted.
+    public func volumeBytes(_ volume: String) async -> [UInt8]? { await cluster.volumeBytes(volume) }
 
     // MARK: Handling
 
@@ -107,7 +110,11 @@ public final class ProxmoxSimulator: Sendable {
         if request.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
             return failure(PVEAPIFailure.notImplemented("chunked transfer encoding not supported"))
         }
-        if request.body.count > 512 * 1024 { return failure(PVEAPIFailure.notImplemented("for data too large")) }
+        let isUpload = request.path.hasSuffix("/upload")
+        if request.body.count > 512 * 1024 && !isUpload { return failure(PVEAPIFailure.notImplemented("for data too large")) }
+        if isUpload && request.header("Content-Length") == nil {
+            return failure(PVEAPIFailure.notImplemented("upload without content length header not supported"))
+        }
         guard let user = authenticate(request.header("Authorization")) else {
             try? await Task.sleep(for: configuration.authenticationFailureDelay)
             return failure(
@@ -115,7 +122,14 @@ public final class ProxmoxSimulator: Sendable {
         }
         var values = PVEFormDecoder.decode(request.query)
         let json = request.header("Content-Type")?.hasPrefix("application/json") == true
-        if json {
+        var file: [UInt8]?
+        if let contentType = request.header("Content-Type"), contentType.hasPrefix("multipart/form-data") {
+            guard let form = PVEMultipart.parse(request.body, contentType: contentType) else {
+                return failure(PVEAPIFailure.parameters(["body": "malformed multipart body"]))
+            }
+            values.merge(form.fields.mapValues { [$0] }) { $0 + $1 }
+            file = form.file
+        } else if json {
             guard let object = try? JSONDecoder().decode([String: Value].self, from: Data(request.body)) else {
                 return failure(PVEAPIFailure.parameters(["body": "malformed JSON"]))
             }
@@ -141,7 +155,7 @@ public final class ProxmoxSimulator: Sendable {
         case .dropConnection(afterHandling: false)?: return .dropped()
         default: break
         }
-        let parameters = PVEParameters(values: values, path: route.parameters, user: user)
+        let parameters = PVEParameters(values: values, path: route.parameters, user: user, file: file)
         do {
             let answer = try await route.operation(cluster, parameters, fault)
             if case .dropConnection(afterHandling: true)? = fault { return .dropped() }

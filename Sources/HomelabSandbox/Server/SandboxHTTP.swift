@@ -1,7 +1,8 @@
 /// A request as a simulator sees it: the whole body, already read.
 public struct SandboxRequest: Sendable {
     public var method: String
-    /// The path without the query string, percent-decoded.
+    /// The path without the query string, still percent-encoded (a segment may hold an encoded
+    /// `/`, such as a PVE volume id `local:iso%2Fx.iso`).
     public var path: String
     /// The raw query string (without `?`).
     public var query: String

@@ -142,7 +142,7 @@ private final class RequestHandler: ChannelInboundHandler {
         let rawPath = parts.first.map(String.init) ?? "/"
         return SandboxRequest(
             method: head.method.rawValue,
-            path: rawPath.removingPercentEncoding ?? rawPath,
+            path: rawPath,
             query: parts.count > 1 ? String(parts[1]) : "",
             headers: head.headers.map { ($0.name, $0.value) },
             body: body,

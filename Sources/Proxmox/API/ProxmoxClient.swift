@@ -17,6 +17,10 @@ public final class ProxmoxClient: Sendable {
         public var maximumPollInterval: Duration = .milliseconds(250)
         public var firstPollInterval: Duration = .milliseconds(20)
         public var taskTimeout: Duration = .seconds(1800)
+        /// How long an unattended OS install may take before a template build gives up.
+        public var installTimeout: Duration = .seconds(3600)
+        /// Trust for fetching checksum files (`file:https://…/SHA256SUMS`) from the internet.
+        public var checksumTLS = TLSOptions.system
         public init() {}
     }
 
@@ -109,6 +113,56 @@ public final class ProxmoxClient: Sendable {
             throw ProxmoxAPIError(kind: .server, status: response.status, message: "the answer is not JSON", request: label)
         }
         return envelope["data"] ?? .null
+    }
+
+    /// `POST /nodes/{node}/storage/{storage}/upload`: a multipart body with the fields first and
+    /// the file last, always with a Content-Length (pveproxy refuses uploads without one).
+    /// Returns the upload task's id.
+    public func upload(node: String, storage: String, content: String, filename: String, bytes: [UInt8]) async throws -> UPID {
+        let boundary = "homelabkit-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        func field(_ name: String, _ value: String) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        field("content", content)
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"filename\"; filename=\"\(filename)\"\r\n".utf8)
+        body += Array("Content-Type: application/octet-stream\r\n\r\n".utf8) + bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        let path = "/nodes/\(node)/storage/\(storage)/upload"
+        let request = HTTPRequest(
+            method: .post,
+            url: baseURL + path,
+            headers: [authorization, HTTPHeader("Content-Type", "multipart/form-data; boundary=\(boundary)")],
+            body: body,
+            timeout: .seconds(600)
+        )
+        counter.withLock { $0 += 1 }
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch let error as HTTPError {
+            throw ProxmoxAPIError(kind: .transport(error), message: error.description, request: "POST \(path)")
+        }
+        guard response.isSuccess else {
+            throw ProxmoxAPIError.from(status: response.status, reason: response.reason, body: response.body, request: "POST \(path)")
+        }
+        let envelope = try? JSONDecoderFactory.decode([String: Value].self, from: response.body)
+        guard let raw = envelope?["data"]?.stringValue, let upid = UPID(raw) else {
+            throw ProxmoxAPIError(kind: .server, message: "the upload did not return a task id", request: "POST \(path)")
+        }
+        return upid
+    }
+
+    /// Fetches a small text file (a checksum list) from anywhere, not from PVE.
+    public func fetchText(_ url: String) async throws -> String {
+        let client = try HTTPClient(options: HTTPClient.Options(tls: options.checksumTLS))
+        let response: HTTPResponse
+        do {
+            response = try await client.send(HTTPRequest(method: .get, url: url))
+        } catch let error as HTTPError {
+            throw ProviderError.failed("cannot fetch \(url): \(error)")
+        }
+        guard response.isSuccess else { throw ProviderError.failed("cannot fetch \(url): HTTP \(response.status) \(response.reason)") }
+        return response.bodyText
     }
 
     // MARK: Tasks

@@ -58,7 +58,7 @@ public enum ProxmoxTypes {
         provider: "proxmox",
         replaceOnChange: [
             "node", "vmid", "source", "cores", "memory", "disk", "diskStorage", "bridge", "cpuType",
-            "scsiController", "provisioning", "autoinstall",
+            "scsiController", "provisioning", "autoinstall", "bootCommand",
         ]
     )
     public static let vm = ResourceType(

@@ -39,7 +39,17 @@ public struct Template: NodeContent {
     public var description: String?
     /// Names of the provisioning steps run over SSH before conversion (such as `base`, `k8s_prereqs`).
     public var provisioning: [String]
+    /// For an ISO source: the unattended install, the keys typed at the boot menu, and the wait
+    /// before typing them (Packer's `boot_command` and `boot_wait`).
+    public var autoinstall: Autoinstall?
+    public var bootCommand: [String]
+    public var bootWait: Duration
     public var location: SourceLocation
+
+    /// Ubuntu 24.04 live-server from GRUB's console; the `cidata` seed is found by its label.
+    public static let ubuntuBootCommand = [
+        "c<wait>", "linux /casper/vmlinuz --- autoinstall<enter><wait>", "initrd /casper/initrd<enter><wait>", "boot<enter>",
+    ]
 
     public init(
         _ name: String,
@@ -54,6 +64,9 @@ public struct Template: NodeContent {
         scsiController: String = "virtio-scsi-single",
         description: String? = nil,
         provisioning: [String] = [],
+        autoinstall: Autoinstall? = nil,
+        bootCommand: [String] = Template.ubuntuBootCommand,
+        bootWait: Duration = .seconds(5),
         fileID: String = #fileID,
         line: Int = #line,
         column: Int = #column
@@ -70,6 +83,9 @@ public struct Template: NodeContent {
         self.scsiController = scsiController
         self.description = description
         self.provisioning = provisioning
+        self.autoinstall = autoinstall
+        self.bootCommand = bootCommand
+        self.bootWait = bootWait
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
@@ -82,6 +98,19 @@ public struct Template: NodeContent {
         )
         if !source.url.hasPrefix("https://") && !source.url.hasPrefix("http://") {
             graph.error("\(address): source URL '\(source.url)' must be http(s)", at: location, address: address)
+        }
+        if case .iso = source {
+            if let autoinstall {
+                if !autoinstall.passwordHash.hasPrefix("$") {
+                    graph.error(
+                        "\(address): passwordHash must be a crypt(3) hash such as $6$…, never a password (make one with `openssl passwd -6`)",
+                        at: location, address: address
+                    )
+                }
+            } else {
+                graph.error(
+                    "\(address): a template from an ISO needs autoinstall: (hostname, user, password hash)", at: location, address: address)
+            }
         }
         var references = [node.reference(at: location)]
         if node.bridges.contains(bridge) {
@@ -96,7 +125,8 @@ public struct Template: NodeContent {
                     "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "cpuType": .string(cpuType),
                     "scsiController": .string(scsiController), "description": description.map(Value.string) ?? .null,
-                    "provisioning": .strings(provisioning),
+                    "provisioning": .strings(provisioning), "autoinstall": autoinstall?.value ?? .null,
+                    "bootCommand": .strings(bootCommand), "bootWait": .int(Int(bootWait.components.seconds)),
                 ],
                 location: location,
                 references: references,

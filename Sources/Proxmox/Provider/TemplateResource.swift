@@ -4,23 +4,18 @@ import HomelabCore
 
 /// A VM template. From a cloud image: the image is downloaded onto the node by PVE itself
 /// (`download-url`, checksum verified), imported as the boot disk of a new VM with a cloud-init
-/// drive, grown to size and converted to a template. From an ISO with autoinstall (the seed's
-/// Packer way): not built yet, and says so.
+/// drive, grown to size and converted to a template. From an ISO (the seed's Packer way): see
+/// ``createFromISO(_:api:progress:)``.
 enum TemplateResource: ProxmoxResource {
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
         let node = try desired.require("node")
         let vmid = try desired.requireInt("vmid")
         let source = desired["source"] ?? .null
-        if source["kind"]?.stringValue != "cloudImage" {
-            throw ProviderError.notAvailable(
-                provider: "proxmox",
-                operation: "build a template from an ISO with autoinstall (cidata ISO, boot command, SSH provisioning)",
-                issue: 4
-            )
-        }
+        // Checked before anything is made, so a missing capability leaves nothing behind.
         if !(desired["provisioning"]?.arrayValue ?? []).isEmpty {
             throw ProviderError.notAvailable(provider: "proxmox", operation: "run template provisioning steps over SSH", issue: 4)
         }
+        if source["kind"]?.stringValue == "iso" { return try await createFromISO(desired, api: api, progress: progress) }
         let volume = try await download(source, node: node, api: api, progress: progress)
         let storage = try desired.require("diskStorage")
         var parameters: [(String, ProxmoxClient.Parameter)] = [
@@ -51,28 +46,141 @@ enum TemplateResource: ProxmoxResource {
         return template
     }
 
+    /// Packer's proxmox-iso, through the API only: the node downloads the ISO (checksum verified),
+    /// a `cidata` seed with the autoinstall user-data is built here and uploaded, the VM boots the
+    /// installer, the boot command is typed with `sendkey`, the install powers the VM off, the
+    /// media are swapped for a cloud-init drive, and the VM becomes a template.
+    static func createFromISO(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+        let node = try desired.require("node")
+        let vmid = try desired.requireInt("vmid")
+        let name = try desired.require("name")
+        let source = desired["source"] ?? .null
+        let isoStorage = try source.require("storage")
+        guard let autoinstall = desired["autoinstall"], autoinstall != .null else {
+            throw ProviderError.failed("template \(name) from an ISO has no autoinstall settings")
+        }
+        let iso = try await download(source, node: node, storage: isoStorage, content: "iso", api: api, progress: progress)
+
+        let seedName = "homelabkit-\(vmid)-cidata.iso"
+        let seedVolume = "\(isoStorage):iso/\(seedName)"
+        let seed = CIDataImage(
+            userData: try AutoinstallDocument.userData(autoinstall),
+            metaData: AutoinstallDocument.metaData(instanceID: "\(name)-\(vmid)", hostname: try autoinstall.require("hostname"))
+        )
+        progress("uploading the cidata seed")
+        _ = try await api.waitForTask(
+            try await api.upload(node: node, storage: isoStorage, content: "iso", filename: seedName, bytes: seed.bytes()))
+
+        let storage = try desired.require("diskStorage")
+        var parameters: [(String, ProxmoxClient.Parameter)] = [
+            ("vmid", .int(vmid)), ("name", .string(name)), ("ostype", .string("l26")),
+            ("cores", .int(try desired.requireInt("cores"))), ("memory", .int(try desired.requireInt("memory"))),
+            ("cpu", .string(try desired.require("cpuType"))), ("scsihw", .string(try desired.require("scsiController"))),
+            ("scsi0", .string("\(storage):\(try desired.requireInt("disk")),iothread=1,discard=on,ssd=1")),
+            ("ide2", .string("\(iso),media=cdrom")), ("ide3", .string("\(seedVolume),media=cdrom")),
+            ("net0", .string("virtio,bridge=\(try desired.require("bridge"))")), ("agent", .string("enabled=1")),
+            ("boot", .string("order=scsi0;ide2")),
+        ]
+        if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
+        progress("creating VM \(vmid) to install into")
+        do {
+            try await api.runTask(.post, "/nodes/\(node)/qemu", parameters, progress: progress)
+        } catch let error as ProxmoxAPIError where error.kind == .alreadyExists {
+            throw ProviderError.failed(
+                "VMID \(vmid) is already used on node \(node); choose another vmid or import it with `import template.<name> \(node)/\(vmid)`"
+            )
+        }
+        let base = "/nodes/\(node)/qemu/\(vmid)"
+        try await api.runTask(.post, "\(base)/status/start", progress: progress)
+        try await Task.sleep(for: .seconds(desired["bootWait"]?.intValue ?? 5))
+        progress("typing the boot command")
+        for step in BootCommand.steps((desired["bootCommand"]?.arrayValue ?? []).compactMap(\.stringValue)) {
+            switch step {
+            case .key(let key): try await api.put("\(base)/sendkey", [("key", .string(key))])
+            case .wait(let duration): try await Task.sleep(for: duration)
+            }
+        }
+        try await waitForPowerOff(base, api: api, progress: progress)
+
+        progress("replacing the install media with a cloud-init drive")
+        try await api.put(
+            "\(base)/config", [("ide2", .string("\(storage):cloudinit")), ("boot", .string("order=scsi0")), ("delete", .string("ide3"))])
+        try await api.delete("/nodes/\(node)/storage/\(isoStorage)/content/\(PVEFormEncoder.escape(seedVolume))")
+        progress("converting to a template")
+        try await api.runTask(.post, "\(base)/template", progress: progress)
+        guard let template = try await read(desired, api: api) else {
+            throw ProviderError.failed("template \(vmid) vanished after it was made")
+        }
+        return template
+    }
+
+    /// The installer powers the VM off when it is done (`shutdown: poweroff`).
+    static func waitForPowerOff(_ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
+        progress("installing (waiting for the installer to power the VM off)")
+        let deadline = ContinuousClock.now + api.options.installTimeout
+        var interval = Duration.milliseconds(50)
+        while try await api.get("\(base)/status/current")["status"]?.stringValue == "running" {
+            if ContinuousClock.now > deadline {
+                throw ProviderError.failed(
+                    "the unattended install in \(base) did not finish within \(api.options.installTimeout); check the VM's console")
+            }
+            try await Task.sleep(for: interval)
+            interval = min(interval * 2, .seconds(2))
+        }
+    }
+
     /// Lets the node fetch the image into `local:import/`, unless it is already there.
-    static func download(_ source: Value, node: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws
-        -> String
-    {
+    static func download(
+        _ source: Value,
+        node: String,
+        storage: String = "local",
+        content: String = "import",
+        api: ProxmoxClient,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> String {
         let url = try source.require("url")
         guard let filename = url.split(separator: "/").last.map(String.init), !filename.isEmpty else {
-            throw ProviderError.failed("cannot name the image downloaded from \(url)")
+            throw ProviderError.failed("cannot name the file downloaded from \(url)")
         }
-        let volume = "local:import/\(filename)"
-        let content = try await api.get("/nodes/\(node)/storage/local/content").arrayValue ?? []
-        if content.contains(where: { $0["volid"]?.stringValue == volume }) { return volume }
-        var parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("content", .string("import")), ("filename", .string(filename)), ("url", .string(url)),
+        let volume = "\(storage):\(content)/\(filename)"
+        let existing = try await api.get("/nodes/\(node)/storage/\(storage)/content").arrayValue ?? []
+        if existing.contains(where: { $0["volid"]?.stringValue == volume }) { return volume }
+        let (algorithm, digest) = try await checksum(try source.require("checksum"), for: filename, api: api)
+        let parameters: [(String, ProxmoxClient.Parameter)] = [
+            ("content", .string(content)), ("filename", .string(filename)), ("url", .string(url)),
+            ("checksum", .string(digest)), ("checksum-algorithm", .string(algorithm)),
         ]
-        let checksum = try source.require("checksum")
-        let parts = checksum.split(separator: ":", maxSplits: 1)
-        if parts.count == 2 {
-            parameters += [("checksum", .string(String(parts[1]))), ("checksum-algorithm", .string(String(parts[0])))]
-        }
         progress("downloading \(filename) on \(node)")
-        try await api.runTask(.post, "/nodes/\(node)/storage/local/download-url", parameters, progress: progress)
+        try await api.runTask(.post, "/nodes/\(node)/storage/\(storage)/download-url", parameters, progress: progress)
         return volume
+    }
+
+    /// `sha256:<hex>`, or `file:<url>` of a checksum list (`SHA256SUMS`) naming `filename`; PVE
+    /// verifies the download against it.
+    static func checksum(_ text: String, for filename: String, api: ProxmoxClient) async throws -> (algorithm: String, digest: String) {
+        if text.hasPrefix("file:") {
+            let url = String(text.dropFirst(5))
+            let list = try await api.fetchText(url)
+            for line in list.split(separator: "\n") {
+                let fields = line.split(separator: " ", maxSplits: 1)
+                guard fields.count == 2 else { continue }
+                let name = fields[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "*"))
+                if name == filename { return (algorithm(forLength: fields[0].count), String(fields[0]).lowercased()) }
+            }
+            throw ProviderError.failed("\(url) lists no checksum for \(filename)")
+        }
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else { throw ProviderError.failed("checksum '\(text)' must be ALGORITHM:HEX or file:URL") }
+        return (String(parts[0]).lowercased(), String(parts[1]).lowercased())
+    }
+
+    static func algorithm(forLength length: Int) -> String {
+        switch length {
+        case 32: return "md5"
+        case 40: return "sha1"
+        case 128: return "sha512"
+        default: return "sha256"
+        }
     }
 
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
@@ -100,6 +208,9 @@ enum TemplateResource: ProxmoxResource {
             "scsiController": .string(config["scsihw"]?.stringValue ?? "lsi"),
             "description": config["description"]?.stringValue.map(Value.string) ?? .null,
             "provisioning": prior["provisioning"] ?? .strings([]),
+            // How it was built is not kept by PVE either.
+            "autoinstall": isTemplate ? prior["autoinstall"] ?? .null : .null,
+            "bootCommand": prior["bootCommand"] ?? .strings([]), "bootWait": prior["bootWait"] ?? .null,
         ]
     }
 

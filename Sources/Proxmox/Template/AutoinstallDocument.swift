@@ -1,0 +1,79 @@
+import Foundation
+import HomelabCore
+
+/// Renders the autoinstall user-data and meta-data for a template's `cidata` seed.
+///
+/// The user-data is `#cloud-config` followed by JSON, which is valid YAML, so its structure never
+/// depends on quoting rules; `shutdown: poweroff` tells the builder the install is done.
+enum AutoinstallDocument {
+    static func userData(_ autoinstall: Value) throws -> String {
+        func string(_ key: String) throws -> String {
+            guard let value = autoinstall[key]?.stringValue else { throw ProviderError.failed("autoinstall.\(key) is missing") }
+            return value
+        }
+        let strings = { (key: String) in (autoinstall[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+        let document: [String: Any] = [
+            "autoinstall": [
+                "version": 1,
+                "locale": try string("locale"),
+                "keyboard": ["layout": try string("keyboard")],
+                "identity": [
+                    "hostname": try string("hostname"), "username": try string("username"), "password": try string("passwordHash"),
+                ],
+                "ssh": ["install-server": true, "allow-pw": autoinstall["allowPasswordSSH"]?.boolValue ?? false],
+                "storage": ["layout": ["name": try string("storageLayout")]],
+                "packages": strings("packages"),
+                "late-commands": strings("lateCommands"),
+                "shutdown": "poweroff",
+            ] as [String: Any]
+        ]
+        let json = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return "#cloud-config\n" + String(decoding: json, as: UTF8.self) + "\n"
+    }
+
+    static func metaData(instanceID: String, hostname: String) -> String {
+        "instance-id: \(instanceID)\nlocal-hostname: \(hostname)\n"
+    }
+}
+
+/// Packer-style boot commands (`"boot<enter><wait5>"`) as QEMU key presses for `sendkey`.
+enum BootCommand {
+    enum Step: Equatable {
+        case key(String)
+        case wait(Duration)
+    }
+
+    static func steps(_ lines: [String]) -> [Step] {
+        var steps: [Step] = []
+        for line in lines {
+            var rest = Substring(line)
+            while let character = rest.first {
+                if character == "<", let close = rest.firstIndex(of: ">") {
+                    let token = rest[rest.index(after: rest.startIndex)..<close].lowercased()
+                    rest = rest[rest.index(after: close)...]
+                    if token.hasPrefix("wait") {
+                        steps.append(.wait(.seconds(Int(token.dropFirst(4)) ?? 1)))
+                    } else if let key = specialKeys[token] {
+                        steps.append(.key(key))
+                    }
+                    continue
+                }
+                rest = rest.dropFirst()
+                if let key = key(for: character) { steps.append(.key(key)) }
+            }
+        }
+        return steps
+    }
+
+    static let specialKeys = ["enter": "ret", "return": "ret", "esc": "esc", "tab": "tab", "spacebar": "spc", "bs": "backspace"]
+
+    static func key(for character: Character) -> String? {
+        let named: [Character: String] = [
+            " ": "spc", "/": "slash", "-": "minus", ".": "dot", "=": "equal", ";": "semicolon", ",": "comma", "'": "apostrophe",
+            ":": "shift-semicolon", "_": "shift-minus", "\"": "shift-apostrophe", "\\": "backslash", "+": "shift-equal",
+        ]
+        if let key = named[character] { return key }
+        guard character.isASCII, character.isLetter || character.isNumber else { return nil }
+        return character.isUppercase ? "shift-\(character.lowercased())" : String(character)
+    }
+}
