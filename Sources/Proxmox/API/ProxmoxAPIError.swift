@@ -52,7 +52,7 @@ public struct ProxmoxAPIError: Error, Sendable, CustomStringConvertible {
 
     /// Classifies a response with status ≥ 300. The message is taken from the status line (old
     /// servers) and from the body's `message` and `errors` (new servers), de-duplicated.
-    static func from(status: Int, reason: String, body: [UInt8], request: String) -> ProxmoxAPIError {
+    public static func from(status: Int, reason: String, body: [UInt8], request: String) -> ProxmoxAPIError {
         let envelope = (try? JSONDecoderFactory.decode(ErrorEnvelope.self, from: body)) ?? ErrorEnvelope()
         let trimmed = { (text: String) in text.trimmingCharacters(in: .whitespacesAndNewlines) }
         var parts = [trimmed(reason)]

@@ -26,6 +26,8 @@ public struct VM: NodeContent {
     public var onBoot: Bool
     public var started: Bool
     public var description: String?
+    /// `cicustom`: cloud-init documents from a snippets storage, such as `user=local:snippets/web.yaml`.
+    public var cloudInitCustom: String?
     public var dependsOn: [String]
     public var replaceTriggeredBy: [String]
     public var location: SourceLocation
@@ -54,6 +56,7 @@ public struct VM: NodeContent {
         onBoot: Bool = true,
         started: Bool = true,
         description: String? = nil,
+        cloudInitCustom: String? = nil,
         dependsOn: [String] = [],
         replaceTriggeredBy: [String] = [],
         fileID: String = #fileID,
@@ -83,6 +86,7 @@ public struct VM: NodeContent {
         self.onBoot = onBoot
         self.started = started
         self.description = description
+        self.cloudInitCustom = cloudInitCustom
         self.dependsOn = dependsOn
         self.replaceTriggeredBy = replaceTriggeredBy
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -136,6 +140,7 @@ public struct VM: NodeContent {
                     "sshKeys": .strings(sshKeys), "tags": .strings(tags), "pci": .strings(pci), "vga": .string(vga),
                     "agent": .bool(agent), "onBoot": .bool(onBoot), "started": .bool(started),
                     "description": description.map(Value.string) ?? .null, "mac": .unknown,
+                    "cloudInitCustom": cloudInitCustom.map(Value.string) ?? .null,
                 ],
                 location: location,
                 references: references,

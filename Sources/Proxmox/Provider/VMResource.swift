@@ -8,9 +8,9 @@ enum VMResource: ProxmoxResource {
     /// Attributes applied through `PUT …/config` (the rest need their own calls).
     static let configAttributes: Set<String> = [
         "name", "cores", "sockets", "cpuType", "memory", "bridge", "ip", "gateway", "nameservers", "searchDomain",
-        "user", "sshKeys", "tags", "pci", "vga", "agent", "onBoot", "description",
+        "user", "sshKeys", "tags", "pci", "vga", "agent", "onBoot", "description", "cloudInitCustom",
     ]
-    static let cloudInitAttributes: Set<String> = ["ip", "gateway", "nameservers", "searchDomain", "user", "sshKeys"]
+    static let cloudInitAttributes: Set<String> = ["ip", "gateway", "nameservers", "searchDomain", "user", "sshKeys", "cloudInitCustom"]
 
     static func path(_ attributes: Value) throws -> String {
         "/nodes/\(try attributes.require("node"))/qemu/\(try attributes.requireInt("vmid"))"
@@ -144,6 +144,13 @@ enum VMResource: ProxmoxResource {
                 parameters.append(("sshkeys", .string(PVEFormEncoder.sshKeysValue(keys))))
             }
         }
+        if wants("cloudInitCustom") {
+            if let custom = desired["cloudInitCustom"]?.stringValue {
+                parameters.append(("cicustom", .string(custom)))
+            } else {
+                deletions.append("cicustom")
+            }
+        }
         if wants("pci") {
             let mappings = (desired["pci"]?.arrayValue ?? []).compactMap(\.stringValue)
             for (index, mapping) in mappings.enumerated() { parameters.append(("hostpci\(index)", .string("mapping=\(mapping)"))) }
@@ -242,7 +249,7 @@ enum VMResource: ProxmoxResource {
             "vga": .string(config["vga"]?.stringValue ?? "std"), "agent": .bool(["1", "on", "yes", "true"].contains(agent ?? "0")),
             "onBoot": .bool(config["onboot"]?.lenientInt == 1), "started": .bool(running),
             "description": optional(config["description"]?.stringValue),
-            "mac": optional(net?["virtio"]),
+            "mac": optional(net?["virtio"]), "cloudInitCustom": optional(config["cicustom"]?.stringValue),
         ]
     }
 
