@@ -43,12 +43,7 @@ enum BridgeResource: ProxmoxResource {
 
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let name = try prior.require("name")
-        let interface: Value
-        do {
-            interface = try await api.get("\(try path(prior))/\(name)")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return nil
-        }
+        guard let interface = try await api.getIfPresent("\(try path(prior))/\(name)") else { return nil }
         let optional = { (text: String?) in text.map(Value.string) ?? .null }
         return [
             "node": .string(try prior.require("node")), "name": .string(name),
@@ -112,11 +107,7 @@ enum BridgeResource: ProxmoxResource {
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        do {
-            try await api.delete("\(try path(prior))/\(try prior.require("name"))")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return
-        }
+        guard try await api.deleteIfPresent("\(try path(prior))/\(try prior.require("name"))") else { return }
         try await api.runTask(.put, try path(prior), progress: progress)
     }
 
@@ -132,12 +123,7 @@ enum BridgeResource: ProxmoxResource {
 enum StorageResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let id = try prior.require("id")
-        let storage: Value
-        do {
-            storage = try await api.get("/storage/\(id)")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return nil
-        }
+        guard let storage = try await api.getIfPresent("/storage/\(id)") else { return nil }
         var settings: [String: Value] = [:]
         for key in (prior["settings"]?.objectValue ?? [:]).keys { settings[key] = storage[key]?.lenientString.map(Value.string) ?? .null }
         let content = (storage["content"]?.stringValue ?? "").split(separator: ",").map(String.init)
@@ -182,11 +168,7 @@ enum StorageResource: ProxmoxResource {
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        do {
-            try await api.delete("/storage/\(try prior.require("id"))")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return
-        }
+        _ = try await api.deleteIfPresent("/storage/\(try prior.require("id"))")
     }
 
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {
@@ -199,12 +181,7 @@ enum StorageResource: ProxmoxResource {
 enum PCIMappingResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let name = try prior.require("name")
-        let mapping: Value
-        do {
-            mapping = try await api.get("/cluster/mapping/pci/\(name)")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return nil
-        }
+        guard let mapping = try await api.getIfPresent("/cluster/mapping/pci/\(name)") else { return nil }
         let node = try prior.require("node")
         let entries = (mapping["map"]?.arrayValue ?? []).compactMap(\.stringValue).map(PropertyString.init)
         let entry = entries.first { $0["node"] == node } ?? entries.first
@@ -256,11 +233,7 @@ enum PCIMappingResource: ProxmoxResource {
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        do {
-            try await api.delete("/cluster/mapping/pci/\(try prior.require("name"))")
-        } catch let error as ProxmoxAPIError where error.isNotFound {
-            return
-        }
+        _ = try await api.deleteIfPresent("/cluster/mapping/pci/\(try prior.require("name"))")
     }
 
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {

@@ -121,6 +121,27 @@ extension ProxmoxAPIError {
     var isNotFound: Bool { kind == .notFound }
 }
 
+extension ProxmoxClient {
+    /// A read where "does not exist" is an answer, not an error.
+    func getIfPresent(_ path: String) async throws -> Value? {
+        do {
+            return try await get(path)
+        } catch let error as ProxmoxAPIError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// A delete where "already gone" counts as done. Returns whether there was something to delete.
+    func deleteIfPresent(_ path: String) async throws -> Bool {
+        do {
+            try await delete(path)
+            return true
+        } catch let error as ProxmoxAPIError where error.isNotFound {
+            return false
+        }
+    }
+}
+
 extension Value {
     /// A string member, or a clear error naming the attribute.
     func require(_ key: String) throws -> String {
