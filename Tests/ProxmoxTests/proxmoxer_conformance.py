@@ -28,6 +28,14 @@ assert nodes == ["homelabpve01"], nodes
 version = prox.version.get()
 assert version["release"].startswith("9."), version
 
+# nextid reserves nothing; it names the lowest free VMID, or refuses a taken one.
+assert str(prox.cluster.nextid.get()) == "100", prox.cluster.nextid.get()
+try:
+    prox.cluster.nextid.get(vmid=9000)
+    sys.exit("nextid accepted a VMID in use")
+except Exception as error:
+    assert "already exists" in str(error), error
+
 upid = prox.nodes("homelabpve01").qemu(9000).clone.post(newid=300, name="from-proxmoxer", full=1, storage="local-lvm")
 print("clone task:", upid)
 assert upid.startswith("UPID:homelabpve01:"), upid
