@@ -14,17 +14,17 @@ import Testing
         #expect(schema.match("/cluster/nextid")?.template == "/cluster/nextid")
     }
 
+    /// One value per key, as a form body sends them (a plain dictionary literal type-checks fast).
+    static let wellFormedConfig: [String: String] = [
+        "cores": "2", "memory": "8192", "onboot": "1", "net0": "virtio,bridge=vmbr0,firewall=1",
+        "ipconfig0": "ip=192.168.10.50/24,gw=192.168.10.1", "sshkeys": "ssh-ed25519%20AAAA%20me%40host",
+        "tags": "k8s;node", "hostpci0": "mapping=igpu,pcie=1", "agent": "enabled=1", "scsihw": "virtio-scsi-single",
+        "cpu": "host", "nameserver": "1.1.1.1", "delete": "ide2,unused0",
+    ]
+
     @Test func acceptsAWellFormedRequest() {
-        let problems = schema.violations(
-            method: "PUT",
-            path: "/nodes/pve/qemu/200/config",
-            parameters: [
-                "cores": ["2"], "memory": ["8192"], "onboot": ["1"], "net0": ["virtio,bridge=vmbr0,firewall=1"],
-                "ipconfig0": ["ip=192.168.10.50/24,gw=192.168.10.1"], "sshkeys": ["ssh-ed25519%20AAAA%20me%40host"],
-                "tags": ["k8s;node"], "hostpci0": ["mapping=igpu,pcie=1"], "agent": ["enabled=1"], "scsihw": ["virtio-scsi-single"],
-                "cpu": ["host"], "nameserver": ["1.1.1.1"], "delete": ["ide2,unused0"],
-            ]
-        )
+        let parameters = Self.wellFormedConfig.mapValues { [$0] }
+        let problems = schema.violations(method: "PUT", path: "/nodes/pve/qemu/200/config", parameters: parameters)
         #expect(problems == [])
         #expect(schema.violations(method: "POST", path: "/nodes/pve/qemu/9000/clone", parameters: ["newid": ["200"], "full": ["1"]]) == [])
     }

@@ -46,31 +46,8 @@ import Testing
         #expect(result.succeeded, "\(result.failures.map(\.message))")
         #expect(pve.simulator.schemaViolations == [])
 
-        let template = try #require(await pve.simulator.vmConfig(9000))
-        #expect(template["template"] == "1")
-        #expect(template["ide2"]?.hasPrefix("local-lvm:vm-9000-cloudinit") == true, "the install media became a cloud-init drive")
-        #expect(template["ide3"] == nil)
-        #expect(template["scsi0"]?.hasPrefix("local-lvm:base-9000-disk-0") == true)
-        let volumes = await pve.simulator.volumes()
-        #expect(volumes.contains("local:iso/ubuntu-24.04.2-live-server-amd64.iso"))
-        #expect(!volumes.contains("local:iso/homelabkit-9000-cidata.iso"), "the seed is removed after the install")
-        let keys = pve.simulator.requests.filter { $0 == "PUT /nodes/{node}/qemu/{vmid}/sendkey" }.count
-        #expect(keys == BootCommandCount.keys(Template.ubuntuBootCommand))
-        #expect(await pve.simulator.vmConfig(200)?["scsi0"]?.contains("vm-200-disk-0") == true)
-
-        // The uploaded seed, read back by isoinfo: the autoinstall user-data Packer served over HTTP.
-        let seed = try #require(await pve.simulator.volumeBytes("local:iso/homelabkit-9000-cidata.iso"))
-        let path = NSTemporaryDirectory() + "seed-\(UUID().uuidString).iso"
-        try Data(seed).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let userData = try isoinfo(["-J", "-x", "/user-data", "-i", path])
-        #expect(userData.hasPrefix("#cloud-config\n"))
-        let document = try JSONSerialization.jsonObject(with: Data(userData.dropFirst("#cloud-config\n".count).utf8)) as? [String: Any]
-        let autoinstall = try #require(document?["autoinstall"] as? [String: Any])
-        #expect(autoinstall["shutdown"] as? String == "poweroff")
-        #expect((autoinstall["identity"] as? [String: Any])?["username"] as? String == "media")
-        #expect((autoinstall["packages"] as? [String]) == ["qemu-guest-agent", "cloud-init"])
-
+        try await checkTemplateAndMedia(pve)
+        try await checkUploadedSeed(pve)
         #expect(try await pve.plan(lab).actionLines == [])
     }
 
@@ -88,6 +65,38 @@ import Testing
                 "cannot run template provisioning steps over SSH yet: this operation is not available yet (tracked in issue #4)"))
         #expect(await pve.simulator.vmIDs() == [])
         #expect(await pve.simulator.volumes() == [])
+    }
+
+    /// A template with a cloud-init drive in place of the install media, which are gone.
+    func checkTemplateAndMedia(_ pve: PVEHarness) async throws {
+        let template = try #require(await pve.simulator.vmConfig(9000))
+        #expect(template["template"] == "1")
+        #expect(template["ide2"]?.hasPrefix("local-lvm:vm-9000-cloudinit") == true, "the install media became a cloud-init drive")
+        #expect(template["ide3"] == nil)
+        #expect(template["scsi0"]?.hasPrefix("local-lvm:base-9000-disk-0") == true)
+        let volumes = await pve.simulator.volumes()
+        #expect(volumes.contains("local:iso/ubuntu-24.04.2-live-server-amd64.iso"))
+        #expect(!volumes.contains("local:iso/homelabkit-9000-cidata.iso"), "the seed is removed after the install")
+        let keys = pve.simulator.requests.filter { $0 == "PUT /nodes/{node}/qemu/{vmid}/sendkey" }.count
+        #expect(keys == BootCommandCount.keys(Template.ubuntuBootCommand))
+        #expect(await pve.simulator.vmConfig(200)?["scsi0"]?.contains("vm-200-disk-0") == true)
+
+    }
+
+    /// The uploaded seed, read back by isoinfo: the autoinstall user-data Packer served over HTTP.
+    func checkUploadedSeed(_ pve: PVEHarness) async throws {
+        let seed = try #require(await pve.simulator.volumeBytes("local:iso/homelabkit-9000-cidata.iso"))
+        let path = NSTemporaryDirectory() + "seed-\(UUID().uuidString).iso"
+        try Data(seed).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let userData = try isoinfo(["-J", "-x", "/user-data", "-i", path])
+        #expect(userData.hasPrefix("#cloud-config\n"))
+        let document = try JSONSerialization.jsonObject(with: Data(userData.dropFirst("#cloud-config\n".count).utf8)) as? [String: Any]
+        let autoinstall = try #require(document?["autoinstall"] as? [String: Any])
+        #expect(autoinstall["shutdown"] as? String == "poweroff")
+        #expect((autoinstall["identity"] as? [String: Any])?["username"] as? String == "media")
+        #expect((autoinstall["packages"] as? [String]) == ["qemu-guest-agent", "cloud-init"])
+
     }
 
     func isoinfo(_ arguments: [String]) throws -> String {

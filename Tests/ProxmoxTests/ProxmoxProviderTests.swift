@@ -16,8 +16,20 @@ import Testing
         #expect(result.succeeded, "\(result.failures.map(\.message))")
         #expect(result.added == 7)  // node, bridge, PCI mapping, template, three VMs
         #expect(pve.simulator.schemaViolations == [])
-
         #expect(await pve.simulator.vmIDs() == [200, 201, 202, 9000])
+        try await checkTemplateAndNode3(pve)
+        #expect(await pve.simulator.networkInterfaces("homelabpve01")["vmbr0"]?["cidr"] == "192.168.10.2/24")
+        #expect(await pve.simulator.mappingIDs() == ["igpu"])
+
+        // Reading everything back through the API matches the description: nothing to do.
+        #expect(try await pve.plan(lab).actionLines == [])
+        let state = try pve.storage.load()
+        #expect(state?["vm.homelabk8s01-node-3"]?.attributes["mac"]?.stringValue?.hasPrefix("BC:24:11:") == true)
+        #expect(state?["pci.igpu"]?.attributes["deviceID"]?.stringValue == "8086:46a6")
+    }
+
+    /// The template is a template; node 3 has the seed's size, address, key, tags and the iGPU.
+    func checkTemplateAndNode3(_ pve: PVEHarness) async throws {
         let template = try #require(await pve.simulator.vmConfig(9000))
         #expect(template["template"] == "1")
         #expect(template["scsi0"]?.hasPrefix("local-lvm:base-9000-disk-0") == true)
@@ -29,15 +41,6 @@ import Testing
         #expect(node3["tags"] == "k8s;worker;gpu")
         #expect(node3["scsi0"]?.contains("size=64G") == true)
         #expect(await pve.simulator.isRunning(202) == true)
-        #expect(await pve.simulator.networkInterfaces("homelabpve01")["vmbr0"]?["cidr"] == "192.168.10.2/24")
-        #expect(await pve.simulator.mappingIDs() == ["igpu"])
-
-        // Reading everything back through the API matches the description: nothing to do.
-        let again = try await pve.plan(lab)
-        #expect(again.actionLines == [])
-        let state = try pve.storage.load()
-        #expect(state?["vm.homelabk8s01-node-3"]?.attributes["mac"]?.stringValue?.hasPrefix("BC:24:11:") == true)
-        #expect(state?["pci.igpu"]?.attributes["deviceID"]?.stringValue == "8086:46a6")
     }
 
     @Test func inPlaceUpdateReplacementAndDelete() async throws {
