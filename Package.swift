@@ -29,6 +29,10 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
 
+        // libssh2, and the SSH client over it.
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .target(name: "SSH", dependencies: ["CLibSSH2"]),
+
         // Provider modules: their declarations, validation and planning.
         .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP"]),
         .target(name: "HostConfig", dependencies: ["HomelabCore"]),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HomelabSandbox"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
         .testTarget(
             name: "ProxmoxTests",

@@ -1,5 +1,6 @@
 import Foundation
 import HomelabKit
+import HomelabKitTesting
 import Testing
 
 /// Sends a real SIGINT to a real `apply` process (the `SlowLab` fixture: 20 resources, 300 ms
@@ -22,28 +23,31 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let statePath = directory + "/state.json"
 
-        let process = Process()
-        process.executableURL = Self.fixture
-        process.arguments = ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-
-        // Wait until the first operations have started, then interrupt.
-        var text = ""
-        while !text.contains("creating…") {
-            let chunk = output.fileHandleForReading.availableData
-            #expect(!chunk.isEmpty, "the fixture exited before starting any operation: \(text)")
-            if chunk.isEmpty { return }
-            text += String(decoding: chunk, as: UTF8.self)
+        // The child is driven off the cooperative pool: its reads and waits block.
+        let fixture = Self.fixture
+        let (text, reason, status) = try await offCooperativePool { () throws -> (String, Process.TerminationReason, Int32) in
+            let process = Process()
+            process.executableURL = fixture
+            process.arguments = ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            // Wait until the first operations have started, then interrupt.
+            var text = ""
+            while !text.contains("creating…") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            kill(process.processIdentifier, SIGINT)
+            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (text, process.terminationReason, process.terminationStatus)
         }
-        kill(process.processIdentifier, SIGINT)
-        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-
-        #expect(process.terminationReason == .exit, "the process must exit on its own, not die from the signal")
-        #expect(process.terminationStatus == 1)
+        #expect(text.contains("creating…"), "the fixture exited before starting any operation: \(text)")
+        #expect(reason == .exit, "the process must exit on its own, not die from the signal")
+        #expect(status == 1)
         #expect(text.contains("Interrupt received: no new operation starts"))
         #expect(text.contains("not started"))
 

@@ -38,11 +38,11 @@ import Testing
     }
 
     @Test func progressLinesForLongOperations() async throws {
-        let test = try TestWorkspace(lab: Lab("t") { Record("slow", size: 1, zone: "a") }, latency: .milliseconds(400))
+        let test = try TestWorkspace(lab: Lab("t") { Record("slow", size: 1, zone: "a") }, latency: .seconds(1))
         let events = Mutex<[String]>([])
         let state = try test.workspace.loadState()
         let plan = try await test.workspace.plan(state: state)
-        let executor = Executor(providers: test.workspace.providers, progressInterval: .milliseconds(25))
+        let executor = Executor(providers: test.workspace.providers, progressInterval: .milliseconds(50))
         _ = try await test.workspace.apply(plan, state: state, executor: executor) { event in
             if case .stillRunning(let address, let action, _) = event {
                 events.withLock { $0.append("\(address) \(action.progressive)") }

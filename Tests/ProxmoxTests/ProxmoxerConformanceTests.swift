@@ -1,4 +1,5 @@
 import Foundation
+import HomelabKitTesting
 import HomelabSandbox
 import Testing
 
@@ -30,10 +31,13 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        // Read off the cooperative pool: the simulator answers on it while Python waits.
-        let text = await Task.detached { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }.value
-        process.waitUntilExit()
+        // Wait off the cooperative pool: the simulator answers on it while Python waits.
+        let text = try await offCooperativePool {
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
         #expect(process.terminationStatus == 0, "proxmoxer failed:\n\(text)")
         #expect(text.contains("proxmoxer conformance: OK"))
         #expect(await pve.simulator.vmConfig(300)?["name"] == "from-proxmoxer")

@@ -19,6 +19,7 @@ prox = ProxmoxAPI(
     token_value=secret,
     verify_ssl=os.environ["PVE_CA"],
     service="PVE",
+    timeout=60,
 )
 
 nodes = [node["node"] for node in prox.nodes.get()]
