@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
         // The one import users write.
-        .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
+        .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "SSH", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
         .target(
             name: "HomelabCLI",
             dependencies: ["HomelabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -4,6 +4,7 @@
 @_exported import Kubeadm
 @_exported import Kubernetes
 @_exported import Proxmox
+@_exported import SSH
 
 /// A whole homelab description: the root of the result-builder tree.
 ///
