@@ -35,7 +35,7 @@ let package = Package(
 
         // Provider modules: their declarations, validation and planning.
         .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP"]),
-        .target(name: "HostConfig", dependencies: ["HomelabCore"]),
+        .target(name: "HostConfig", dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Kubernetes", dependencies: ["HomelabCore"]),
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HomelabSandbox"]),
-        .testTarget(name: "SSHTests", dependencies: ["SSH", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "HomelabKit", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
         .testTarget(
             name: "ProxmoxTests",

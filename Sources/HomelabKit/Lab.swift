@@ -36,7 +36,7 @@ public struct Lab: Sendable {
     public static var defaultProviders: ProviderRegistry {
         ProviderRegistry([
             ProxmoxProvider(),
-            UnavailableProvider(name: "host", issue: 4),
+            HostProvider(),
             UnavailableProvider(name: "kubernetes", issue: 5),
             UnavailableProvider(name: "kubeadm", issue: nil),
             DataProvider(),

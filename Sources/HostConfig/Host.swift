@@ -14,6 +14,8 @@ extension DeclarationGroup: HostContent where Content == any HostContent {
 public struct HostContext: Sendable {
     public var name: String
     public var address: ResourceAddress
+    /// The key of this host's SSH settings among the graph's provider configurations.
+    public var configurationKey: String
     /// Items of one host run in declaration order, like an Ansible play.
     public var previous: ResourceAddress?
 
@@ -24,11 +26,46 @@ public struct HostContext: Sendable {
     }
 }
 
+/// How HomelabKit logs in to a host.
+public enum HostLogin: Sendable, Hashable {
+    /// A private key file; its passphrase, if any, from the environment or a file.
+    case key(String, passphrase: SecretReference? = nil)
+    /// The keys of the running ssh-agent (`SSH_AUTH_SOCK`).
+    case agent
+
+    var value: Value {
+        switch self {
+        case .key(let path, let passphrase): return ["key": .string(path), "passphrase": passphrase?.value ?? .null]
+        case .agent: return "agent"
+        }
+    }
+}
+
+/// Which host keys HomelabKit trusts. Strict unless trust on first use is asked for.
+public enum HostTrust: Sendable, Hashable {
+    case knownHosts(String)
+    /// A pinned `SHA256:…` fingerprint (`ssh-keygen -lf`).
+    case fingerprint(String)
+    /// Record the key on first connection, then hold the host to it.
+    case trustOnFirstUse(recordingIn: String)
+
+    var value: Value {
+        switch self {
+        case .knownHosts(let path): return ["knownHosts": .string(path)]
+        case .fingerprint(let fingerprint): return ["fingerprint": .string(fingerprint)]
+        case .trustOnFirstUse(let path): return ["knownHosts": .string(path), "trustOnFirstUse": true]
+        }
+    }
+}
+
 /// A machine configured over SSH.
 public struct Host: LabContent {
     public var name: String
     public var address: String
     public var user: String
+    public var port: Int
+    public var login: HostLogin
+    public var trust: HostTrust
     public var contents: [any HostContent]
     public var dependsOn: [String]
     public var location: SourceLocation
@@ -37,6 +74,9 @@ public struct Host: LabContent {
         _ name: String,
         address: String,
         user: String = "root",
+        port: Int = 22,
+        login: HostLogin = .agent,
+        trust: HostTrust = .knownHosts("~/.ssh/known_hosts"),
         dependsOn: [String] = [],
         fileID: String = #fileID,
         line: Int = #line,
@@ -46,6 +86,9 @@ public struct Host: LabContent {
         self.name = name
         self.address = address
         self.user = user
+        self.port = port
+        self.login = login
+        self.trust = trust
         self.dependsOn = dependsOn
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -58,16 +101,23 @@ public struct Host: LabContent {
         if IPv4Address(address) == nil && address.isEmpty {
             graph.error("\(hostAddress): the host needs an address", at: location, address: hostAddress)
         }
+        if !(1...65535).contains(port) { graph.error("\(hostAddress): port \(port) is not a TCP port", at: location, address: hostAddress) }
+        let configurationKey = "host@\(name)"
+        graph.configure(
+            provider: configurationKey,
+            ["address": .string(address), "port": .int(port), "user": .string(user), "login": login.value, "trust": trust.value]
+        )
         graph.add(
             ResourceSpec(
                 address: hostAddress,
                 type: Self.type,
                 attributes: ["name": .string(name), "address": .string(address), "user": .string(user)],
                 location: location,
-                references: graph.references(dependsOn, purpose: "dependsOn", at: location)
+                references: graph.references(dependsOn, purpose: "dependsOn", at: location),
+                providerConfiguration: configurationKey
             )
         )
-        var context = HostContext(name: name, address: hostAddress, previous: nil)
+        var context = HostContext(name: name, address: hostAddress, configurationKey: configurationKey, previous: nil)
         for member in Self.flatten(contents) {
             let before = graph.specs.count
             member.compile(on: context, into: &graph)

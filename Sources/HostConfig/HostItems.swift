@@ -15,7 +15,14 @@ func addItem(
     var attributes = attributes
     attributes["host"] = .string(host.name)
     graph.add(
-        ResourceSpec(address: address, type: type, attributes: attributes, location: location, references: host.references(at: location))
+        ResourceSpec(
+            address: address,
+            type: type,
+            attributes: attributes,
+            location: location,
+            references: host.references(at: location),
+            providerConfiguration: host.configurationKey
+        )
     )
 }
 

@@ -124,15 +124,15 @@ func dataLab(_ value: String = "one") -> Lab {
         #expect(await cli.run(["plan"]).code == 0)
     }
 
-    @Test func unavailableProvidersFailClearly() async throws {
+    @Test func anUnreachableHostFailsClearly() async throws {
         let lab = Lab("host") {
-            Host("pve", address: "192.168.10.2") { Sysctl("vm.swappiness", "10") }
+            Host("pve", address: "127.0.0.1", port: 1, trust: .fingerprint("SHA256:none")) { Sysctl("vm.swappiness", "10") }
         }
         let cli = try CLIHarness(lab)
         let result = await cli.run(["apply", "--auto-approve"])
         #expect(result.code == 1)
-        #expect(
-            result.err.contains("the host provider cannot create host.pve yet: this operation is not available yet (tracked in issue #4)"))
+        #expect(result.err.contains("host.pve: cannot connect to 127.0.0.1"))
+        #expect(result.out.contains("sysctl.pve/vm.swappiness: skipped because host.pve failed"))
     }
 
     @Test func aMissingProxmoxTokenIsNamedNeverShown() async throws {

@@ -1,0 +1,76 @@
+import Foundation
+import HomelabKit
+import HomelabKitTesting
+import Testing
+
+/// The `host` provider against a real sshd. Everything it touches lives in a scratch directory,
+/// so the machine running the tests is not changed.
+@Suite struct HostProviderTests {
+    func lab(_ sshd: SSHDHarness, @DeclarationBuilder<any HostContent> _ contents: () -> DeclarationGroup<any HostContent>) -> Lab {
+        let items = contents()
+        return Lab("hosts") {
+            Host(
+                "local", address: "127.0.0.1", user: sshd.user, port: sshd.port,
+                login: .key(sshd.directory + "/id_ed25519"), trust: .knownHosts(sshd.knownHosts)
+            ) { items }
+        }
+    }
+
+    func apply(_ lab: Lab, _ storage: InMemoryStateStorage) async throws -> ApplyResult {
+        let workspace = Workspace(graph: try lab.compile(), storage: storage, providers: ProviderRegistry([HostProvider()]))
+        let state = try workspace.loadState()
+        return try await workspace.apply(try await workspace.plan(state: state), state: state)
+    }
+
+    func plan(_ lab: Lab, _ storage: InMemoryStateStorage) async throws -> Plan {
+        let workspace = Workspace(graph: try lab.compile(), storage: storage, providers: ProviderRegistry([HostProvider()]))
+        return try await workspace.plan(state: workspace.loadState())
+    }
+
+    @Test func filesAndCommandsConvergeAndDriftShows() async throws {
+        let sshd = try await SSHDHarness.start()
+        let storage = InMemoryStateStorage()
+        let motd = sshd.directory + "/etc/motd it's"
+        let marker = sshd.directory + "/marker"
+        let desired = lab(sshd) {
+            Command("scratch", ["mkdir", "-p", sshd.directory + "/etc"], creates: sshd.directory + "/etc")
+            File(motd, content: "welcome to the homelab\n", mode: "0640", owner: sshd.user)
+            Command("marker", ["touch", marker], creates: marker)
+        }
+        let first = try await apply(desired, storage)
+        #expect(first.succeeded, "\(first.failures.map(\.message))")
+        #expect(try String(contentsOfFile: motd, encoding: .utf8) == "welcome to the homelab\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: motd)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        #expect(FileManager.default.fileExists(atPath: marker))
+        #expect(try await plan(desired, storage).actionLines == [], "a second run changes nothing")
+
+        // Someone edits the file and removes the marker: the plan shows exactly that.
+        try "edited by hand\n".write(toFile: motd, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: marker)
+        let drift = try await plan(desired, storage)
+        #expect(drift.actionLines == ["~ file.local/\(motd)", "+ command.local/marker"])
+        let content = drift.changes.first { $0.action == .update }?.diffs.first { $0.path.description == "content" }
+        #expect(content?.before == "edited by hand\n" && content?.after == "welcome to the homelab\n")
+        #expect(try await apply(desired, storage).succeeded)
+        #expect(try String(contentsOfFile: motd, encoding: .utf8) == "welcome to the homelab\n")
+        #expect(FileManager.default.fileExists(atPath: marker))
+
+        // A file removed from the description is removed from the host.
+        let smaller = lab(sshd) { Command("scratch", ["mkdir", "-p", sshd.directory + "/etc"], creates: sshd.directory + "/etc") }
+        #expect(try await apply(smaller, storage).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: motd))
+    }
+
+    @Test func aFailingCommandStopsWithItsError() async throws {
+        let sshd = try await SSHDHarness.start()
+        let result = try await apply(lab(sshd) { Command("fails", ["sh", "-c", "echo nope >&2; exit 7"]) }, InMemoryStateStorage())
+        #expect(result.failures.map(\.message).joined().contains("exited 7: nope"))
+    }
+
+    @Test func itemsNotBuiltYetSaySo() async throws {
+        let sshd = try await SSHDHarness.start()
+        let result = try await apply(lab(sshd) { Sysctl("vm.swappiness", "10") }, InMemoryStateStorage())
+        #expect(result.failures.map(\.message).joined().contains("is not available yet (tracked in issue #4)"))
+    }
+}
