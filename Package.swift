@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The engine: values, diagnostics, graph, planner, executor, state. Knows no resource kinds.
@@ -35,7 +36,10 @@ let package = Package(
 
         // Provider modules: their declarations, validation and planning.
         .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP"]),
-        .target(name: "HostConfig", dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "HostConfig",
+            dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "Kubernetes", dependencies: ["HomelabCore"]),
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
@@ -70,7 +74,13 @@ let package = Package(
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HomelabSandbox"]),
-        .testTarget(name: "SSHTests", dependencies: ["SSH", "HomelabKit", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "SSHTests",
+            dependencies: [
+                "SSH", "HomelabKit", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
         .testTarget(
             name: "ProxmoxTests",
