@@ -141,4 +141,5 @@ public enum HostTypes {
     public static let kernelModule = ResourceType(name: "host_kernel_module", provider: "host", replaceOnChange: ["name"])
     public static let service = ResourceType(name: "host_service", provider: "host", replaceOnChange: ["name"])
     public static let command = ResourceType(name: "host_command", provider: "host")
+    public static let line = ResourceType(name: "host_line", provider: "host", replaceOnChange: ["path", "matching"])
 }

@@ -62,6 +62,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: motd))
     }
 
+    @Test func linesAreReplacedOrAppendedAndDriftShows() async throws {
+        let sshd = try await SSHDHarness.start()
+        let storage = InMemoryStateStorage()
+        let path = sshd.directory + "/sysctl.conf"
+        try "vm.swappiness = 60\nkernel.panic = 10\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let swappiness = lab(sshd) {
+            Line(path, line: "vm.swappiness = 10", matching: #"^vm\.swappiness\s*="#)
+        }
+        let both = lab(sshd) {
+            Line(path, line: "vm.swappiness = 10", matching: #"^vm\.swappiness\s*="#)
+            Line(path, line: "net.ipv4.ip_forward = 1")
+        }
+        #expect(try await apply(both, storage).succeeded)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "vm.swappiness = 10\nkernel.panic = 10\nnet.ipv4.ip_forward = 1\n")
+        #expect(try await plan(both, storage).actionLines == [])
+
+        try "vm.swappiness = 30\nkernel.panic = 10\nnet.ipv4.ip_forward = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let drift = try await plan(both, storage)
+        #expect(drift.actionLines == [#"~ line.local/\#(path):^vm\.swappiness\s*="#])
+        #expect(try await apply(swappiness, storage).succeeded, "repairs the drift and drops the other line")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "vm.swappiness = 10\nkernel.panic = 10\n")
+    }
+
     @Test func aFailingCommandStopsWithItsError() async throws {
         let sshd = try await SSHDHarness.start()
         let result = try await apply(lab(sshd) { Command("fails", ["sh", "-c", "echo nope >&2; exit 7"]) }, InMemoryStateStorage())

@@ -4,11 +4,12 @@ import HomelabCore
 import SSH
 
 /// The `host` provider: host items applied over SSH, each reading the real host for refresh and
-/// drift. Built so far: the host itself, `File` and `Command`. The other items (packages,
+/// drift. Built so far: the host itself, `File`, `Line` and `Command`. The other items (packages,
 /// services, sysctls, kernel modules) fail with "not available yet" (issue #4).
 public final class HostProvider: Provider {
     public let name = "host"
     private let connections: HostConnections
+    private let fileLocks = FileLocks()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         connections = HostConnections(environment: environment)
@@ -18,8 +19,15 @@ public final class HostProvider: Provider {
         let ssh = try await connections.connection(for: request.resource)
         switch request.resource.type.name {
         case Host.type.name: return ReadResponse(attributes: request.attributes)
-        case HostTypes.file.name: return ReadResponse(attributes: try await FileItem.read(request.attributes, ssh: ssh))
+        case HostTypes.file.name:
+            let attributes = request.attributes
+            return ReadResponse(
+                attributes: try await locked(request.resource, attributes) { try await FileItem.read(attributes, ssh: ssh) })
         case HostTypes.command.name: return ReadResponse(attributes: try await CommandItem.read(request.attributes, ssh: ssh))
+        case HostTypes.line.name:
+            let attributes = request.attributes
+            return ReadResponse(
+                attributes: try await locked(request.resource, attributes) { try await LineItem.read(attributes, ssh: ssh) })
         default: throw notYet("read", request.resource)
         }
     }
@@ -36,8 +44,9 @@ public final class HostProvider: Provider {
         let ssh = try await connections.connection(for: resource)
         switch resource.type.name {
         case Host.type.name: return desired
-        case HostTypes.file.name: return try await FileItem.write(desired, ssh: ssh)
+        case HostTypes.file.name: return try await locked(resource, desired) { try await FileItem.write(desired, ssh: ssh) }
         case HostTypes.command.name: return try await CommandItem.run(desired, ssh: ssh)
+        case HostTypes.line.name: return try await locked(resource, desired) { try await LineItem.write(desired, ssh: ssh) }
         default: throw notYet("apply", resource)
         }
     }
@@ -48,7 +57,13 @@ public final class HostProvider: Provider {
             return DeleteResponse()  // nothing on the host to undo
         case HostTypes.file.name:
             let ssh = try await connections.connection(for: request.resource)
-            try await FileItem.remove(request.prior, ssh: ssh)
+            let prior = request.prior
+            try await locked(request.resource, prior) { try await FileItem.remove(prior, ssh: ssh) }
+            return DeleteResponse()
+        case HostTypes.line.name:
+            let ssh = try await connections.connection(for: request.resource)
+            let prior = request.prior
+            try await locked(request.resource, prior) { try await LineItem.remove(prior, ssh: ssh) }
             return DeleteResponse()
         default:
             throw notYet("delete", request.resource)
@@ -57,6 +72,14 @@ public final class HostProvider: Provider {
 
     public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
         throw notYet("import", request.resource)
+    }
+
+    /// Runs `body` alone for the file the item edits.
+    private func locked<T: Sendable>(_ resource: ResourceContext, _ attributes: Value, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        let key = "\(String(describing: resource.configuration))|\(attributes["path"]?.stringValue ?? "")"
+        return try await fileLocks.run(key, body)
     }
 
     private func notYet(_ operation: String, _ resource: ResourceContext) -> ProviderError {

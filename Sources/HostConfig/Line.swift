@@ -1,0 +1,34 @@
+import Foundation
+import HomelabCore
+
+/// One line in a file (Ansible's `lineinfile`): the first line matching `matching` (a regular
+/// expression) is replaced by `line`, or `line` is appended when none matches. Without
+/// `matching`, the exact line is looked for.
+public struct Line: HostContent {
+    public var path: String
+    public var line: String
+    public var matching: String?
+    public var location: SourceLocation
+
+    public init(
+        _ path: String, line: String, matching: String? = nil,
+        fileID: String = #fileID, line sourceLine: Int = #line, column: Int = #column
+    ) {
+        self.path = path
+        self.line = line
+        self.matching = matching
+        self.location = SourceLocation(fileID: fileID, line: sourceLine, column: column)
+    }
+
+    public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        if !path.hasPrefix("/") { graph.error("line in '\(path)': the path must be absolute", at: location) }
+        if line.contains("\n") { graph.error("line in \(path): a line cannot contain a line break", at: location) }
+        if let matching, (try? NSRegularExpression(pattern: matching)) == nil {
+            graph.error("line in \(path): '\(matching)' is not a valid regular expression", at: location)
+        }
+        addItem(
+            kind: "line", name: "\(path):\(matching ?? line)", type: HostTypes.line,
+            attributes: ["path": .string(path), "line": .string(line), "matching": matching.map(Value.string) ?? .null],
+            host: host, location: location, into: &graph)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import HomelabCore
+import SSH
+
+/// `Line` over SSH: the file is read, the line found or placed, and the file written back
+/// atomically with its mode and owner kept.
+enum LineItem {
+    static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
+        guard let lines = try await contents(prior, ssh: ssh)?.lines, let index = try match(prior, in: lines) else { return nil }
+        return prior.replacing(["line": .string(lines[index])])
+    }
+
+    static func write(_ desired: Value, ssh: SSHConnection) async throws -> Value {
+        let path = try desired.requireString("path")
+        let line = try desired.requireString("line")
+        let existing = try await contents(desired, ssh: ssh)
+        var lines = existing?.lines ?? []
+        if let index = try match(desired, in: lines) { lines[index] = line } else { lines.append(line) }
+        let text = lines.joined(separator: "\n") + "\n"
+        try await ssh.upload(Array(text.utf8), to: path, mode: existing?.mode ?? 0o644, owner: existing?.owner)
+        return desired
+    }
+
+    static func remove(_ prior: Value, ssh: SSHConnection) async throws {
+        guard let existing = try await contents(prior, ssh: ssh) else { return }
+        let expression = try pattern(prior)
+        let kept = existing.lines.filter { !matches($0, expression, exact: try? prior.requireString("line")) }
+        guard kept.count != existing.lines.count else { return }
+        let text = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
+        try await ssh.upload(Array(text.utf8), to: try prior.requireString("path"), mode: existing.mode, owner: existing.owner)
+    }
+
+    /// The file's lines, mode and owner, or nil when it does not exist.
+    private static func contents(_ attributes: Value, ssh: SSHConnection) async throws -> (lines: [String], mode: Int, owner: String)? {
+        let path = try attributes.requireString("path")
+        let stat = try await ssh.execute(ShellCommand("stat", "-c", "%a %U", "--", path))
+        guard stat.succeeded else { return nil }
+        let fields = stat.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        let text = String(decoding: try await ssh.download(path), as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return (lines, Int(fields.first ?? "644", radix: 8) ?? 0o644, fields.count > 1 ? String(fields[1]) : "root")
+    }
+
+    private static func pattern(_ attributes: Value) throws -> NSRegularExpression? {
+        guard let matching = attributes["matching"]?.stringValue else { return nil }
+        return try NSRegularExpression(pattern: matching)
+    }
+
+    private static func matches(_ candidate: String, _ expression: NSRegularExpression?, exact: String?) -> Bool {
+        guard let expression else { return candidate == exact }
+        return expression.firstMatch(in: candidate, range: NSRange(candidate.startIndex..., in: candidate)) != nil
+    }
+
+    private static func match(_ attributes: Value, in lines: [String]) throws -> Int? {
+        let expression = try pattern(attributes)
+        let exact = try attributes.requireString("line")
+        return lines.firstIndex { matches($0, expression, exact: exact) }
+    }
+}
