@@ -85,6 +85,25 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "vm.swappiness = 10\nkernel.panic = 10\n")
     }
 
+    @Test func unlessAndOnlyIfGuards() async throws {
+        let sshd = try await SSHDHarness.start()
+        let storage = InMemoryStateStorage()
+        let flag = sshd.directory + "/flag"
+        let log = sshd.directory + "/ran"
+        let guarded = lab(sshd) {
+            Command("append", ["sh", "-c", "echo ran >> \"$1\"", "sh", log], unless: ["test", "-e", flag])
+            Command("never", ["touch", sshd.directory + "/never"], onlyIf: ["test", "-e", sshd.directory + "/missing"])
+        }
+        #expect(try await apply(guarded, storage).succeeded)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "ran\n")
+        #expect(!FileManager.default.fileExists(atPath: sshd.directory + "/never"), "onlyIf failed: not run")
+        // The unless-guard still fails, so the next plan runs the command again; once the flag
+        // exists, the command is done.
+        #expect(try await plan(guarded, storage).actionLines == ["+ command.local/append"])
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(try await plan(guarded, storage).actionLines == [])
+    }
+
     @Test func aFailingCommandStopsWithItsError() async throws {
         let sshd = try await SSHDHarness.start()
         let result = try await apply(lab(sshd) { Command("fails", ["sh", "-c", "echo nope >&2; exit 7"]) }, InMemoryStateStorage())

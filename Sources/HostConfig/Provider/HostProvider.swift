@@ -129,19 +129,19 @@ enum FileItem {
     static func digest(_ text: String) -> String { SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
 }
 
-/// A command run from an argument list. With `creates`, it counts as done while that path
-/// exists (and runs again when it is gone); without, it runs once when created or changed.
+/// A command run from an argument list. With guards it is re-checked on every plan: it counts as
+/// done while `creates` exists, while `unless` succeeds, or while `onlyIf` fails, and runs again
+/// otherwise. Without guards it runs once, when created or changed.
 enum CommandItem {
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
-        guard let creates = prior["creates"]?.stringValue else { return prior }
-        return try await ssh.execute(ShellCommand("test", "-e", creates)).succeeded ? prior : nil
+        let guarded = prior["creates"]?.stringValue != nil || prior["unless"]?.arrayValue != nil || prior["onlyIf"]?.arrayValue != nil
+        guard guarded else { return prior }
+        return try await isSatisfied(prior, ssh: ssh) ? prior : nil
     }
 
     static func run(_ desired: Value, ssh: SSHConnection) async throws -> Value {
-        let arguments = (desired["arguments"]?.arrayValue ?? []).compactMap(\.stringValue)
-        if let creates = desired["creates"]?.stringValue, try await ssh.execute(ShellCommand("test", "-e", creates)).succeeded {
-            return desired
-        }
+        if try await isSatisfied(desired, ssh: ssh) { return desired }
+        let arguments = strings(desired["arguments"])
         let result = try await ssh.execute(ShellCommand(arguments))
         guard result.succeeded else {
             let tail = result.standardError.split(separator: "\n").suffix(5).joined(separator: "\n")
@@ -149,6 +149,22 @@ enum CommandItem {
         }
         return desired
     }
+
+    /// Whether a guard says there is nothing to do.
+    private static func isSatisfied(_ attributes: Value, ssh: SSHConnection) async throws -> Bool {
+        if let creates = attributes["creates"]?.stringValue, try await ssh.execute(ShellCommand("test", "-e", creates)).succeeded {
+            return true
+        }
+        if attributes["unless"]?.arrayValue != nil, try await ssh.execute(ShellCommand(strings(attributes["unless"]))).succeeded {
+            return true
+        }
+        if attributes["onlyIf"]?.arrayValue != nil, try await !ssh.execute(ShellCommand(strings(attributes["onlyIf"]))).succeeded {
+            return true
+        }
+        return false
+    }
+
+    private static func strings(_ value: Value?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
 }
 
 extension Value {
