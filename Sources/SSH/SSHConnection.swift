@@ -24,12 +24,24 @@ public final class SSHConnection: @unchecked Sendable {
 
     deinit {
         keepalive?.cancel()
-        if let session {
-            libssh2_session_set_blocking(session, 1)
-            libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "bye", "")
-            libssh2_session_free(session)
+        // On the connection's queue, after any keepalive already running there: a session is
+        // never freed under a call that is still using it.
+        let handle = SessionHandle(session: session, socket: socket)
+        queue.async {
+            let (session, socket) = (handle.session, handle.socket)
+            if let session {
+                libssh2_session_set_blocking(session, 1)
+                libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "bye", "")
+                libssh2_session_free(session)
+            }
+            if socket >= 0 { close(socket) }
         }
-        if socket >= 0 { close(socket) }
+    }
+
+    /// The raw session and socket, handed to the queue that frees them; nothing else holds them then.
+    private struct SessionHandle: @unchecked Sendable {
+        let session: OpaquePointer?
+        let socket: Int32
     }
 
     /// Connects, checks the host key against the policy, and authenticates.
