@@ -20,29 +20,24 @@ public final class SSHConnection: @unchecked Sendable {
     private init(configuration: SSHConfiguration) {
         self.configuration = configuration
         self.queue = DispatchQueue(label: "homelabkit.ssh.\(configuration.host)")
+        queue.setSpecific(key: Self.queueKey, value: true)
     }
 
     deinit {
         keepalive?.cancel()
-        // On the connection's queue, after any keepalive already running there: a session is
-        // never freed under a call that is still using it.
-        let handle = SessionHandle(session: session, socket: socket)
-        queue.async {
-            let (session, socket) = (handle.session, handle.socket)
-            if let session {
-                libssh2_session_set_blocking(session, 1)
-                libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "bye", "")
-                libssh2_session_free(session)
-            }
-            if socket >= 0 { close(socket) }
+        // Let a keepalive already running on the queue finish before the session goes (unless this
+        // is that queue). Freed here, synchronously: work queued past process exit would run
+        // while libssh2's crypto library is being torn down.
+        if DispatchQueue.getSpecific(key: Self.queueKey) == nil { queue.sync {} }
+        if let session {
+            libssh2_session_set_blocking(session, 1)
+            libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "bye", "")
+            libssh2_session_free(session)
         }
+        if socket >= 0 { close(socket) }
     }
 
-    /// The raw session and socket, handed to the queue that frees them; nothing else holds them then.
-    private struct SessionHandle: @unchecked Sendable {
-        let session: OpaquePointer?
-        let socket: Int32
-    }
+    private static let queueKey = DispatchSpecificKey<Bool>()
 
     /// Connects, checks the host key against the policy, and authenticates.
     public static func connect(_ configuration: SSHConfiguration) async throws -> SSHConnection {
