@@ -28,6 +28,10 @@ static inline ssize_t homelab_ssh2_channel_write(LIBSSH2_CHANNEL *channel, const
     return libssh2_channel_write(channel, buffer, length);
 }
 
+static inline LIBSSH2_CHANNEL *homelab_ssh2_channel_direct_tcpip(LIBSSH2_SESSION *session, const char *host, int port) {
+    return libssh2_channel_direct_tcpip(session, host, port);
+}
+
 static inline int homelab_ssh2_userauth_publickey_fromfile(LIBSSH2_SESSION *session, const char *user,
                                                           const char *privateKey, const char *passphrase) {
     return libssh2_userauth_publickey_fromfile_ex(session, user, (unsigned int)strlen(user), NULL, privateKey, passphrase);

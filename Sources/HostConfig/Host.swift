@@ -66,6 +66,8 @@ public struct Host: LabContent {
     public var port: Int
     public var login: HostLogin
     public var trust: HostTrust
+    /// Bastions to tunnel through, first hop first.
+    public var jumpHosts: [JumpHost]
     public var contents: [any HostContent]
     public var dependsOn: [String]
     public var location: SourceLocation
@@ -77,6 +79,7 @@ public struct Host: LabContent {
         port: Int = 22,
         login: HostLogin = .agent,
         trust: HostTrust = .knownHosts("~/.ssh/known_hosts"),
+        via jumpHosts: [JumpHost] = [],
         dependsOn: [String] = [],
         fileID: String = #fileID,
         line: Int = #line,
@@ -89,6 +92,7 @@ public struct Host: LabContent {
         self.port = port
         self.login = login
         self.trust = trust
+        self.jumpHosts = jumpHosts
         self.dependsOn = dependsOn
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -105,7 +109,10 @@ public struct Host: LabContent {
         let configurationKey = "host@\(name)"
         graph.configure(
             provider: configurationKey,
-            ["address": .string(address), "port": .int(port), "user": .string(user), "login": login.value, "trust": trust.value]
+            [
+                "address": .string(address), "port": .int(port), "user": .string(user), "login": login.value, "trust": trust.value,
+                "jumpHosts": .array(jumpHosts.map(\.value)),
+            ]
         )
         graph.add(
             ResourceSpec(

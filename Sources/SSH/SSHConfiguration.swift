@@ -12,6 +12,9 @@ public struct SSHConfiguration: Sendable {
     public var operationTimeout: Duration
     /// Keepalive messages, so idle connections survive NAT and firewalls.
     public var keepaliveInterval: Duration?
+    /// Jump hosts (bastions) to tunnel through, first hop first, like OpenSSH's `ProxyJump`.
+    /// Each is verified and authenticated with its own settings.
+    public var jumpHosts: [SSHConfiguration]
 
     public init(
         host: String,
@@ -21,8 +24,10 @@ public struct SSHConfiguration: Sendable {
         hostKeys: HostKeyPolicy,
         connectTimeout: Duration = .seconds(10),
         operationTimeout: Duration = .seconds(300),
-        keepaliveInterval: Duration? = .seconds(30)
+        keepaliveInterval: Duration? = .seconds(30),
+        jumpHosts: [SSHConfiguration] = []
     ) {
+        self.jumpHosts = jumpHosts
         self.host = host
         self.port = port
         self.user = user

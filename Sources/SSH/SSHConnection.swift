@@ -10,10 +10,12 @@ public final class SSHConnection: @unchecked Sendable {
     public let configuration: SSHConfiguration
     /// The server key's `SHA256:…` fingerprint, as `ssh-keygen -l` prints it.
     public private(set) var hostKeyFingerprint = ""
-    private let queue: DispatchQueue
-    private var session: OpaquePointer?
-    private var socket: Int32 = -1
+    let queue: DispatchQueue
+    var session: OpaquePointer?
+    var socket: Int32 = -1
     private var keepalive: (any DispatchSourceTimer)?
+    /// The jump host this connection is tunnelled through; kept alive as long as this connection.
+    private var jump: SSHConnection?
 
     private static let globalInit: Int32 = libssh2_init(0)
 
@@ -43,12 +45,19 @@ public final class SSHConnection: @unchecked Sendable {
     public static func connect(_ configuration: SSHConfiguration) async throws -> SSHConnection {
         _ = globalInit
         let connection = SSHConnection(configuration: configuration)
+        if var hop = configuration.jumpHosts.last {
+            // The last jump host is reached through the ones before it, like OpenSSH's ProxyJump.
+            hop.jumpHosts = Array(configuration.jumpHosts.dropLast())
+            let jump = try await connect(hop)
+            connection.socket = try await jump.openTunnel(to: configuration.host, port: configuration.port, timeout: configuration.connectTimeout)
+            connection.jump = jump
+        }
         try await connection.run { try connection.establish() }
         return connection
     }
 
     /// Runs `body` on the connection's queue without blocking the caller's thread.
-    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
@@ -58,7 +67,7 @@ public final class SSHConnection: @unchecked Sendable {
 
     private func establish() throws {
         let host = configuration.host
-        socket = try Self.openSocket(host: host, port: configuration.port, timeout: configuration.connectTimeout)
+        if socket < 0 { socket = try Self.openSocket(host: host, port: configuration.port, timeout: configuration.connectTimeout) }
         guard let session = homelab_ssh2_session_init() else {
             throw SSHError.connectionFailed(host: host, detail: "libssh2 could not start a session")
         }
@@ -203,7 +212,7 @@ public final class SSHConnection: @unchecked Sendable {
 
     /// Calls `body` until it stops answering EAGAIN, waiting on the socket in between.
     @discardableResult
-    private func retrying(_ operation: String, until deadline: ContinuousClock.Instant, _ body: () -> Int32) throws -> Int32 {
+    func retrying(_ operation: String, until deadline: ContinuousClock.Instant, _ body: () -> Int32) throws -> Int32 {
         while true {
             let result = body()
             if result != LIBSSH2_ERROR_EAGAIN {
@@ -215,7 +224,7 @@ public final class SSHConnection: @unchecked Sendable {
     }
 
     /// Waits until the socket can move in the direction libssh2 is blocked on.
-    private func waitForSocket(_ operation: String, until deadline: ContinuousClock.Instant) throws {
+    func waitForSocket(_ operation: String, until deadline: ContinuousClock.Instant) throws {
         guard let session else { return }
         let directions = libssh2_session_block_directions(session)
         var events: Int16 = 0
@@ -228,7 +237,7 @@ public final class SSHConnection: @unchecked Sendable {
         _ = poll(&pollfd, 1, Int32(min(Self.milliseconds(remaining), 1000)))
     }
 
-    private func lastError(_ operation: String, code: Int32) -> SSHError {
+    func lastError(_ operation: String, code: Int32) -> SSHError {
         var message: UnsafeMutablePointer<CChar>?
         var length: Int32 = 0
         if let session { libssh2_session_last_error(session, &message, &length, 0) }

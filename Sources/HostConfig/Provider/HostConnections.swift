@@ -58,7 +58,8 @@ actor HostConnections {
             port: configuration["port"]?.intValue ?? 22,
             user: user,
             authentication: authentication,
-            hostKeys: policy
+            hostKeys: policy,
+            jumpHosts: try (configuration["jumpHosts"]?.arrayValue ?? []).map { try settings($0, environment: environment) }
         )
     }
 }
