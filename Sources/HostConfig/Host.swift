@@ -18,6 +18,8 @@ public struct HostContext: Sendable {
     public var configurationKey: String
     /// Items of one host run in declaration order, like an Ansible play.
     public var previous: ResourceAddress?
+    /// Digests of what earlier File and Line items write, by path, for watchers.
+    public var watched: [String: String] = [:]
 
     /// The references every item of the host carries: the host, and the item before it.
     public func references(at location: SourceLocation) -> [Reference] {
@@ -129,6 +131,10 @@ public struct Host: LabContent {
             let before = graph.specs.count
             member.compile(on: context, into: &graph)
             if graph.specs.count > before, let last = graph.specs.last { context.previous = last.address }
+            if let watchable = member as? any WatchableContent {
+                context.watched[watchable.watchedPath] = ContentDigest.sha256(
+                    (context.watched[watchable.watchedPath] ?? "") + watchable.watchDigest)
+            }
         }
     }
 
@@ -149,4 +155,8 @@ public enum HostTypes {
     public static let service = ResourceType(name: "host_service", provider: "host", replaceOnChange: ["name"])
     public static let command = ResourceType(name: "host_command", provider: "host")
     public static let line = ResourceType(name: "host_line", provider: "host", replaceOnChange: ["path", "matching"])
+    public static let aptRepository = ResourceType(name: "host_apt_repository", provider: "host", replaceOnChange: ["name"])
+    public static let user = ResourceType(name: "host_user", provider: "host", replaceOnChange: ["name"])
+    public static let group = ResourceType(name: "host_group", provider: "host", replaceOnChange: ["name"])
+    public static let reboot = ResourceType(name: "host_reboot", provider: "host")
 }

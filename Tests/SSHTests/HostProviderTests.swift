@@ -109,10 +109,4 @@ import Testing
         let result = try await apply(lab(sshd) { Command("fails", ["sh", "-c", "echo nope >&2; exit 7"]) }, InMemoryStateStorage())
         #expect(result.failures.map(\.message).joined().contains("exited 7: nope"))
     }
-
-    @Test func itemsNotBuiltYetSaySo() async throws {
-        let sshd = try await SSHDHarness.start()
-        let result = try await apply(lab(sshd) { Sysctl("vm.swappiness", "10") }, InMemoryStateStorage())
-        #expect(result.failures.map(\.message).joined().contains("is not available yet (tracked in issue #4)"))
-    }
 }

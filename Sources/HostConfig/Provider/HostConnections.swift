@@ -33,6 +33,16 @@ actor HostConnections {
         }
     }
 
+    /// A new connection replacing the shared one, for after the host rebooted.
+    func reconnect(for context: ResourceContext) async throws -> SSHConnection {
+        guard let configuration = context.configuration else {
+            throw ProviderError.failed("\(context.address) has no host to connect to")
+        }
+        let fresh = try await SSHConnection.connect(try Self.settings(configuration, environment: environment))
+        connections[String(describing: configuration)] = Task { fresh }
+        return fresh
+    }
+
     /// The SSH settings a `Host` compiled into its provider configuration.
     static func settings(_ configuration: Value, environment: [String: String]) throws -> SSHConfiguration {
         let home = environment["HOME"] ?? NSHomeDirectory()

@@ -4,92 +4,87 @@ import HomelabCore
 import SSH
 
 /// The `host` provider: host items applied over SSH, each reading the real host for refresh and
-/// drift. Built so far: the host itself, `File`, `Line` and `Command`. The other items (packages,
-/// services, sysctls, kernel modules) fail with "not available yet" (issue #4).
+/// drift. One connection per host is shared by its items; edits of one file are serialized.
 public final class HostProvider: Provider {
     public let name = "host"
     private let connections: HostConnections
     private let fileLocks = FileLocks()
+
+    /// Every kind of host item, by resource type name.
+    static let items: [String: any HostItem.Type] = Dictionary(
+        uniqueKeysWithValues: ([
+            HostItself.self, FileItem.self, LineItem.self, CommandItem.self, PackageItem.self, AptRepositoryItem.self, SysctlItem.self,
+            KernelModuleItem.self, ServiceItem.self, UserItem.self, GroupItem.self, RebootItem.self,
+        ] as [any HostItem.Type]).map { ($0.type.name, $0) })
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         connections = HostConnections(environment: environment)
     }
 
     public func read(_ request: ReadRequest) async throws -> ReadResponse {
-        let ssh = try await connections.connection(for: request.resource)
-        switch request.resource.type.name {
-        case Host.type.name: return ReadResponse(attributes: request.attributes)
-        case HostTypes.file.name:
-            let attributes = request.attributes
-            return ReadResponse(
-                attributes: try await locked(request.resource, attributes) { try await FileItem.read(attributes, ssh: ssh) })
-        case HostTypes.command.name: return ReadResponse(attributes: try await CommandItem.read(request.attributes, ssh: ssh))
-        case HostTypes.line.name:
-            let attributes = request.attributes
-            return ReadResponse(
-                attributes: try await locked(request.resource, attributes) { try await LineItem.read(attributes, ssh: ssh) })
-        default: throw notYet("read", request.resource)
-        }
+        let (item, host) = try await prepare(request.resource, "read")
+        let prior = request.attributes
+        return ReadResponse(attributes: try await locked(item, request.resource, prior) { try await item.read(prior, on: host) })
     }
 
     public func create(_ request: CreateRequest) async throws -> CreateResponse {
-        CreateResponse(attributes: try await apply(request.attributes, request.resource))
+        let (item, host) = try await prepare(request.resource, "create")
+        let desired = request.attributes
+        return CreateResponse(attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: nil, on: host) })
     }
 
     public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
-        UpdateResponse(attributes: try await apply(request.attributes, request.resource))
-    }
-
-    private func apply(_ desired: Value, _ resource: ResourceContext) async throws -> Value {
-        let ssh = try await connections.connection(for: resource)
-        switch resource.type.name {
-        case Host.type.name: return desired
-        case HostTypes.file.name: return try await locked(resource, desired) { try await FileItem.write(desired, ssh: ssh) }
-        case HostTypes.command.name: return try await CommandItem.run(desired, ssh: ssh)
-        case HostTypes.line.name: return try await locked(resource, desired) { try await LineItem.write(desired, ssh: ssh) }
-        default: throw notYet("apply", resource)
-        }
+        let (item, host) = try await prepare(request.resource, "update")
+        let (desired, prior) = (request.attributes, request.prior)
+        return UpdateResponse(attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: prior, on: host) })
     }
 
     public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
-        switch request.resource.type.name {
-        case Host.type.name, HostTypes.command.name:
-            return DeleteResponse()  // nothing on the host to undo
-        case HostTypes.file.name:
-            let ssh = try await connections.connection(for: request.resource)
-            let prior = request.prior
-            try await locked(request.resource, prior) { try await FileItem.remove(prior, ssh: ssh) }
-            return DeleteResponse()
-        case HostTypes.line.name:
-            let ssh = try await connections.connection(for: request.resource)
-            let prior = request.prior
-            try await locked(request.resource, prior) { try await LineItem.remove(prior, ssh: ssh) }
-            return DeleteResponse()
-        default:
-            throw notYet("delete", request.resource)
-        }
+        let (item, host) = try await prepare(request.resource, "delete")
+        let prior = request.prior
+        try await locked(item, request.resource, prior) { try await item.remove(prior, on: host) }
+        return DeleteResponse()
     }
 
     public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
-        throw notYet("import", request.resource)
+        throw ProviderError.notAvailable(provider: name, operation: "import \(request.resource.address)", issue: 4)
+    }
+
+    private func prepare(_ resource: ResourceContext, _ operation: String) async throws -> (any HostItem.Type, HostSession) {
+        guard let item = Self.items[resource.type.name] else {
+            throw ProviderError.failed("the host provider cannot \(operation) \(resource.address): unknown type \(resource.type.name)")
+        }
+        let ssh = try await connections.connection(for: resource)
+        let connections = self.connections
+        return (item, HostSession(ssh: ssh, reconnect: { try await connections.reconnect(for: resource) }))
     }
 
     /// Runs `body` alone for the file the item edits.
-    private func locked<T: Sendable>(_ resource: ResourceContext, _ attributes: Value, _ body: @escaping @Sendable () async throws -> T)
-        async throws -> T
-    {
-        let key = "\(String(describing: resource.configuration))|\(attributes["path"]?.stringValue ?? "")"
-        return try await fileLocks.run(key, body)
+    private func locked<T: Sendable>(
+        _ item: any HostItem.Type, _ resource: ResourceContext, _ attributes: Value, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard let file = item.editedFile(attributes) else { return try await body() }
+        return try await fileLocks.run("\(String(describing: resource.configuration))|\(file)", body)
     }
+}
 
-    private func notYet(_ operation: String, _ resource: ResourceContext) -> ProviderError {
-        .notAvailable(provider: name, operation: "\(operation) \(resource.address)", issue: 4)
-    }
+/// The `Host` resource itself: connecting is its whole check.
+enum HostItself: HostItem {
+    static let type = Host.type
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { prior }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { desired }
+    static func remove(_ prior: Value, on host: HostSession) async throws {}
 }
 
 /// A file with exact content, mode and owner. Drift is found by hash; small files are read back
 /// so the plan shows what changed.
-enum FileItem {
+enum FileItem: HostItem {
+    static let type = HostTypes.file
+    static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await write(desired, ssh: host.ssh) }
+    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
+
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
         let path = try prior.requireString("path")
         let stat = try await ssh.execute(ShellCommand("stat", "-c", "%a %U", "--", path))
@@ -126,13 +121,19 @@ enum FileItem {
         if !result.succeeded { throw ProviderError.failed("cannot remove \(path): \(result.standardError)") }
     }
 
-    static func digest(_ text: String) -> String { SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+    static func digest(_ text: String) -> String { ContentDigest.sha256(text) }
 }
 
 /// A command run from an argument list. With guards it is re-checked on every plan: it counts as
 /// done while `creates` exists, while `unless` succeeds, or while `onlyIf` fails, and runs again
 /// otherwise. Without guards it runs once, when created or changed.
-enum CommandItem {
+enum CommandItem: HostItem {
+    static let type = HostTypes.command
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await run(desired, ssh: host.ssh) }
+    /// A command cannot be undone; removing it from the description forgets it.
+    static func remove(_ prior: Value, on host: HostSession) async throws {}
+
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
         let guarded = prior["creates"]?.stringValue != nil || prior["unless"]?.arrayValue != nil || prior["onlyIf"]?.arrayValue != nil
         guard guarded else { return prior }

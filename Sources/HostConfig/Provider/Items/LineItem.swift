@@ -4,7 +4,14 @@ import SSH
 
 /// `Line` over SSH: the file is read, the line found or placed, and the file written back
 /// atomically with its mode and owner kept.
-enum LineItem {
+enum LineItem: HostItem {
+    static let type = HostTypes.line
+    static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
+
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await write(desired, ssh: host.ssh) }
+    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
+
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
         guard let lines = try await contents(prior, ssh: ssh)?.lines, let index = try match(prior, in: lines) else { return nil }
         return prior.replacing(["line": .string(lines[index])])

@@ -4,7 +4,7 @@ import HomelabCore
 /// One line in a file (Ansible's `lineinfile`): the first line matching `matching` (a regular
 /// expression) is replaced by `line`, or `line` is appended when none matches. Without
 /// `matching`, the exact line is looked for.
-public struct Line: HostContent {
+public struct Line: WatchableContent {
     public var path: String
     public var line: String
     public var matching: String?
@@ -31,4 +31,7 @@ public struct Line: HostContent {
             attributes: ["path": .string(path), "line": .string(line), "matching": matching.map(Value.string) ?? .null],
             host: host, location: location, into: &graph)
     }
+
+    public var watchedPath: String { path }
+    public var watchDigest: String { ContentDigest.sha256("\(matching ?? "")\n\(line)") }
 }

@@ -1,0 +1,9 @@
+import Foundation
+import Crypto
+
+/// Hex SHA-256, used for file drift and for watched-content digests.
+enum ContentDigest {
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

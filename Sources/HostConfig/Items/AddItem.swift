@@ -1,0 +1,52 @@
+import HomelabCore
+
+/// Adds one host item as a resource named `<kind>.<host>/<name>`.
+func addItem(
+    kind: String,
+    name: String,
+    type: ResourceType,
+    attributes: [String: Value],
+    host: HostContext,
+    location: SourceLocation,
+    into graph: inout GraphBuilder
+) {
+    let address = ResourceAddress(kind: kind, name: "\(host.name)/\(name)")
+    if name.isEmpty { graph.error("\(kind) on \(host.name) needs a name", at: location, address: address) }
+    var attributes = attributes
+    attributes["host"] = .string(host.name)
+    graph.add(
+        ResourceSpec(
+            address: address,
+            type: type,
+            attributes: attributes,
+            location: location,
+            references: host.references(at: location),
+            providerConfiguration: host.configurationKey
+        )
+    )
+}
+
+/// An item whose changes other items can watch: a `Service` restarts and a `Reboot` happens
+/// when the watched file's declared content changes (Ansible's handlers, decided at plan time).
+public protocol WatchableContent: HostContent {
+    var watchedPath: String { get }
+    /// Changes whenever what the item writes changes.
+    var watchDigest: String { get }
+}
+
+extension HostContext {
+    /// One digest over the watched files, or null when nothing is watched. Paths that no earlier
+    /// item of this host writes are reported at the watcher's line.
+    func digest(watching paths: [String], by watcher: String, at location: SourceLocation, into graph: inout GraphBuilder) -> Value {
+        guard !paths.isEmpty else { return .null }
+        var parts: [String] = []
+        for path in paths {
+            guard let digest = watched[path] else {
+                graph.error("\(watcher) watches \(path), but no File or Line before it on \(name) writes that path", at: location)
+                continue
+            }
+            parts.append("\(path)=\(digest)")
+        }
+        return .string(ContentDigest.sha256(parts.joined(separator: "\n")))
+    }
+}

@@ -1,0 +1,35 @@
+import HomelabCore
+
+/// A file with exact content, mode and owner (drift is detected by hash).
+public struct File: WatchableContent {
+    public var path: String
+    public var content: String
+    public var mode: String
+    public var owner: String
+    public var location: SourceLocation
+
+    public init(
+        _ path: String, content: String, mode: String = "0644", owner: String = "root",
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.path = path
+        self.content = content
+        self.mode = mode
+        self.owner = owner
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        if !path.hasPrefix("/") { graph.error("file path '\(path)' must be absolute", at: location) }
+        if mode.count != 4 || !mode.allSatisfy({ ("0"..."7").contains($0) }) {
+            graph.error("file \(path): mode '\(mode)' must be four octal digits such as 0644", at: location)
+        }
+        addItem(
+            kind: "file", name: path, type: HostTypes.file,
+            attributes: ["path": .string(path), "content": .string(content), "mode": .string(mode), "owner": .string(owner)],
+            host: host, location: location, into: &graph)
+    }
+
+    public var watchedPath: String { path }
+    public var watchDigest: String { ContentDigest.sha256("\(mode) \(owner)\n\(content)") }
+}

@@ -1,0 +1,28 @@
+import HomelabCore
+
+/// A kernel module, loaded now (`modprobe`) and persisted as a line in a file under
+/// `/etc/modules-load.d` (or `/etc/modules`, as the seed's pve_iommu role does).
+public struct KernelModule: HostContent {
+    public var name: String
+    public var file: String
+    public var location: SourceLocation
+
+    public init(
+        _ name: String, file: String = "/etc/modules-load.d/homelabkit.conf",
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.name = name
+        self.file = file
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        if name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) {
+            graph.error("'\(name)' is not a kernel module name", at: location)
+        }
+        addItem(
+            kind: "module", name: name, type: HostTypes.kernelModule,
+            attributes: ["name": .string(name), "file": .string(file), "loaded": true, "persisted": true],
+            host: host, location: location, into: &graph)
+    }
+}

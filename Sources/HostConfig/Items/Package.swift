@@ -1,0 +1,33 @@
+import HomelabCore
+
+/// A Debian package installed with apt, optionally pinned and held (`apt-mark hold`).
+///
+/// `version` may be a glob such as `1.31.4*` (the seed's `kubelet=1.31.4*`): the newest version
+/// `apt-cache madison` lists that matches it is installed, and an installed version that no
+/// longer matches shows as drift.
+public struct Package: HostContent {
+    public var name: String
+    public var version: String?
+    public var hold: Bool
+    public var location: SourceLocation
+
+    public init(
+        _ name: String, version: String? = nil, hold: Bool = false,
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.name = name
+        self.version = version
+        self.hold = hold
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        if name.isEmpty || !name.allSatisfy({ $0.isLowercase || $0.isNumber || "+-.".contains($0) }) {
+            graph.error("'\(name)' is not a Debian package name", at: location)
+        }
+        addItem(
+            kind: "package", name: name, type: HostTypes.package,
+            attributes: ["name": .string(name), "version": version.map(Value.string) ?? .null, "hold": .bool(hold)],
+            host: host, location: location, into: &graph)
+    }
+}

@@ -1,0 +1,32 @@
+import HomelabCore
+
+/// A systemd service: enabled at boot and running (or not), and restarted when a watched file
+/// changes, like an Ansible handler.
+public struct Service: HostContent {
+    public var name: String
+    public var enabled: Bool
+    public var running: Bool
+    /// Paths written by earlier `File` or `Line` items of this host; a change to what they
+    /// write restarts the service.
+    public var watching: [String]
+    public var location: SourceLocation
+
+    public init(
+        _ name: String, enabled: Bool = true, running: Bool = true, watching: [String] = [],
+        fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.name = name
+        self.enabled = enabled
+        self.running = running
+        self.watching = watching
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        let watched = host.digest(watching: watching, by: "service \(name)", at: location, into: &graph)
+        addItem(
+            kind: "service", name: name, type: HostTypes.service,
+            attributes: ["name": .string(name), "enabled": .bool(enabled), "running": .bool(running), "watched": watched],
+            host: host, location: location, into: &graph)
+    }
+}
