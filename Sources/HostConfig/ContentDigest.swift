@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// Hex SHA-256, used for file drift and for watched-content digests.
 enum ContentDigest {

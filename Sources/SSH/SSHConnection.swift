@@ -49,7 +49,8 @@ public final class SSHConnection: @unchecked Sendable {
             // The last jump host is reached through the ones before it, like OpenSSH's ProxyJump.
             hop.jumpHosts = Array(configuration.jumpHosts.dropLast())
             let jump = try await connect(hop)
-            connection.socket = try await jump.openTunnel(to: configuration.host, port: configuration.port, timeout: configuration.connectTimeout)
+            connection.socket = try await jump.openTunnel(
+                to: configuration.host, port: configuration.port, timeout: configuration.connectTimeout)
             connection.jump = jump
         }
         try await connection.run { try connection.establish() }

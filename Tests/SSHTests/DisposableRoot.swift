@@ -36,7 +36,10 @@ final class DisposableRoot: @unchecked Sendable {
         let prefix = "10.213.\(base / 256)."
         address = prefix + String(base % 256 + 2)
         let fm = FileManager.default
-        for path in ["upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin", "upper/var/lib/homelab-test", "work", "root"] {
+        for path in [
+            "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
+            "upper/var/lib/homelab-test", "work", "root",
+        ] {
             try fm.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
         }
         // bash run by sshd reads ~/.bashrc; the CI machine's own (pyenv and the like) must not run here.
@@ -45,7 +48,8 @@ final class DisposableRoot: @unchecked Sendable {
         try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
         try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
         try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
-        try "\(UUID().uuidString.lowercased())\n".write(toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
+        try "\(UUID().uuidString.lowercased())\n".write(
+            toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
 
         let ssh = "\(directory)/upper/etc/ssh/homelab-test"
         try SSHDHarness.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
@@ -53,20 +57,20 @@ final class DisposableRoot: @unchecked Sendable {
         try SSHDHarness.keygen(["-t", "ed25519", "-N", "", "-f", key])
         try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
         try """
-            ListenAddress \(address)
-            HostKey /etc/ssh/homelab-test/host_ed25519
-            AuthorizedKeysFile /etc/ssh/homelab-test/authorized_keys
-            PermitRootLogin prohibit-password
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            UsePAM no
-            StrictModes no
-            PidFile /run/sshd-test.pid
-            Subsystem sftp internal-sftp
-            MaxSessions 50
-            MaxStartups 100
-            LogLevel ERROR
-            """.write(toFile: "\(ssh)/sshd_config", atomically: true, encoding: .utf8)
+        ListenAddress \(address)
+        HostKey /etc/ssh/homelab-test/host_ed25519
+        AuthorizedKeysFile /etc/ssh/homelab-test/authorized_keys
+        PermitRootLogin prohibit-password
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        UsePAM no
+        StrictModes no
+        PidFile /run/sshd-test.pid
+        Subsystem sftp internal-sftp
+        MaxSessions 50
+        MaxStartups 100
+        LogLevel ERROR
+        """.write(toFile: "\(ssh)/sshd_config", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: "\(ssh)/host_ed25519.pub", encoding: .utf8).split(separator: " ")
         knownHosts = "\(directory)/known_hosts"
         try "\(address) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
@@ -81,7 +85,11 @@ final class DisposableRoot: @unchecked Sendable {
         try SSHDHarness.run(ip, ["-n", namespace, "link", "set", "eth0", "up"])
         try SSHDHarness.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
         pid = try Spawn.start(
-            ip, ["netns", "exec", namespace, "unshare", "--mount", "--pid", "--fork", "--kill-child", "/bin/sh", Self.fixtures + "/enter.sh", directory],
+            ip,
+            [
+                "netns", "exec", namespace, "unshare", "--mount", "--pid", "--fork", "--kill-child", "/bin/sh", Self.fixtures + "/enter.sh",
+                directory,
+            ],
             outputPath: "\(directory)/root.log")
         try waitUntilListening()
     }

@@ -36,7 +36,9 @@ import Testing
 
     @Test func packagesFromASignedRepositoryPinnedAndHeld() async throws {
         let root = try await DisposableRoot.start()
-        _ = try await offCooperativePool { try SSHDHarness.run("/bin/sh", [DisposableRoot.fixtures + "/make-repo.sh", root.upper + "/srv/homelab-repo"]) }
+        _ = try await offCooperativePool {
+            try SSHDHarness.run("/bin/sh", [DisposableRoot.fixtures + "/make-repo.sh", root.upper + "/srv/homelab-repo"])
+        }
         let key = try String(contentsOfFile: root.upper + "/srv/homelab-repo/key.asc", encoding: .utf8)
         let storage = InMemoryStateStorage()
         func packages(_ version: String) -> Lab {
@@ -47,7 +49,9 @@ import Testing
         }
         try await apply(packages("1.*"), storage)
         #expect(try await shell(root, "cat /usr/share/homelab-hello/version; apt-mark showhold") == "1.0\nhomelab-hello\n")
-        #expect(root.contents(of: "/etc/apt/sources.list.d/homelab-test.list") == "deb [signed-by=/etc/apt/keyrings/homelab-test.asc] file:///srv/homelab-repo ./\n")
+        #expect(
+            root.contents(of: "/etc/apt/sources.list.d/homelab-test.list")
+                == "deb [signed-by=/etc/apt/keyrings/homelab-test.asc] file:///srv/homelab-repo ./\n")
         #expect(try await plan(packages("1.*"), storage) == [], "a second run changes nothing")
 
         // Unheld by hand: drift. A new pin: upgraded, still held.
@@ -89,7 +93,10 @@ import Testing
 
         // Changed by hand: each shows as drift, and is repaired.
         _ = try await shell(root, "sysctl -qw net.ipv4.ip_forward=0; usermod -s /bin/sh media; systemctl stop demo")
-        #expect(try await plan(box("A=1\n"), storage).sorted() == ["~ service.box/demo", "~ sysctl.box/net.ipv4.ip_forward", "~ user.box/media"])
+        #expect(
+            try await plan(box("A=1\n"), storage).sorted() == [
+                "~ service.box/demo", "~ sysctl.box/net.ipv4.ip_forward", "~ user.box/media",
+            ])
         try await apply(box("A=1\n"), storage)
         #expect(try await plan(box("A=1\n"), storage) == [])
 
@@ -118,6 +125,7 @@ import Testing
         let after = root.contents(of: "/root/boots") ?? ""
         #expect(!after.isEmpty && after != before, "the step after the reboot ran in the new boot")
         #expect(try await plan(box("quiet intel_iommu=on iommu=pt"), storage) == [])
-        #expect(try await plan(box("quiet"), storage) == ["~ line.box//etc/default/grub:^GRUB_CMDLINE_LINUX_DEFAULT=", "~ reboot.box/iommu"])
+        #expect(
+            try await plan(box("quiet"), storage) == ["~ line.box//etc/default/grub:^GRUB_CMDLINE_LINUX_DEFAULT=", "~ reboot.box/iommu"])
     }
 }

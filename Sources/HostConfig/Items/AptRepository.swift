@@ -42,14 +42,18 @@ public struct AptRepository: HostContent {
     }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
-        if name.isEmpty || name.contains("/") || name.contains(" ") { graph.error("apt repository name '\(name)' must be a plain file name", at: location) }
+        if name.isEmpty || name.contains("/") || name.contains(" ") {
+            graph.error("apt repository name '\(name)' must be a plain file name", at: location)
+        }
         if !["http://", "https://", "file:/"].contains(where: uri.hasPrefix) {
             graph.error("apt repository \(name): '\(uri)' is not an http(s) or file URI", at: location)
         }
         var keyValue: Value = .null
         switch key {
         case .armored(let text):
-            if !text.contains("BEGIN PGP PUBLIC KEY BLOCK") { graph.error("apt repository \(name): the key is not an armored PGP key", at: location) }
+            if !text.contains("BEGIN PGP PUBLIC KEY BLOCK") {
+                graph.error("apt repository \(name): the key is not an armored PGP key", at: location)
+            }
             keyValue = ["armored": .string(text)]
         case .url(let url): keyValue = ["url": .string(url)]
         case nil: break

@@ -30,13 +30,15 @@ public final class HostProvider: Provider {
     public func create(_ request: CreateRequest) async throws -> CreateResponse {
         let (item, host) = try await prepare(request.resource, "create")
         let desired = request.attributes
-        return CreateResponse(attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: nil, on: host) })
+        return CreateResponse(
+            attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: nil, on: host) })
     }
 
     public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
         let (item, host) = try await prepare(request.resource, "update")
         let (desired, prior) = (request.attributes, request.prior)
-        return UpdateResponse(attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: prior, on: host) })
+        return UpdateResponse(
+            attributes: try await locked(item, request.resource, desired) { try await item.apply(desired, prior: prior, on: host) })
     }
 
     public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
@@ -82,7 +84,9 @@ enum FileItem: HostItem {
     static let type = HostTypes.file
     static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
     static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await write(desired, ssh: host.ssh) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
+        try await write(desired, ssh: host.ssh)
+    }
     static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
 
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {

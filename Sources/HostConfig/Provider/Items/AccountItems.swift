@@ -43,7 +43,9 @@ enum UserItem: HostItem {
     /// The account goes; its home directory stays (Ansible's default).
     static func remove(_ prior: Value, on host: HostSession) async throws {
         let name = try prior.requireString("name")
-        if try await host.check(ShellCommand("getent", "passwd", name)).succeeded { try await host.run(ShellCommand("userdel", "--", name)) }
+        if try await host.check(ShellCommand("getent", "passwd", name)).succeeded {
+            try await host.run(ShellCommand("userdel", "--", name))
+        }
     }
 }
 
@@ -71,6 +73,8 @@ enum GroupItem: HostItem {
 
     static func remove(_ prior: Value, on host: HostSession) async throws {
         let name = try prior.requireString("name")
-        if try await host.check(ShellCommand("getent", "group", name)).succeeded { try await host.run(ShellCommand("groupdel", "--", name)) }
+        if try await host.check(ShellCommand("getent", "group", name)).succeeded {
+            try await host.run(ShellCommand("groupdel", "--", name))
+        }
     }
 }

@@ -9,7 +9,9 @@ enum LineItem: HostItem {
     static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
 
     static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await write(desired, ssh: host.ssh) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
+        try await write(desired, ssh: host.ssh)
+    }
     static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
 
     static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {

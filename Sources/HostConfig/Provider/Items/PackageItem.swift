@@ -31,7 +31,9 @@ enum PackageItem: HostItem {
                 "--allow-downgrades", "--allow-change-held-packages", "-o", "Dpkg::Options::=--force-confdef",
                 "-o", "Dpkg::Options::=--force-confold", target))
         try await host.run(ShellCommand("apt-mark", desired["hold"]?.boolValue == true ? "hold" : "unhold", name))
-        guard let installed = try await read(desired, on: host) else { throw ProviderError.failed("\(name) is not installed after apt-get install") }
+        guard let installed = try await read(desired, on: host) else {
+            throw ProviderError.failed("\(name) is not installed after apt-get install")
+        }
         return installed
     }
 

@@ -11,7 +11,8 @@ enum ServiceItem: HostItem {
         let enabled = try await host.check(ShellCommand("systemctl", "is-enabled", "--", name)).standardOutput
         let active = try await host.check(ShellCommand("systemctl", "is-active", "--", name)).standardOutput
         return prior.replacing([
-            "enabled": .bool(enabled.hasPrefix("enabled")), "running": .bool(active.trimmingCharacters(in: .whitespacesAndNewlines) == "active"),
+            "enabled": .bool(enabled.hasPrefix("enabled")),
+            "running": .bool(active.trimmingCharacters(in: .whitespacesAndNewlines) == "active"),
         ])
     }
 
@@ -20,7 +21,9 @@ enum ServiceItem: HostItem {
         let current = try await read(desired, on: host)
         let enable = desired["enabled"]?.boolValue ?? true
         let run = desired["running"]?.boolValue ?? true
-        if current?["enabled"]?.boolValue != enable { try await host.run(ShellCommand("systemctl", enable ? "enable" : "disable", "--", name)) }
+        if current?["enabled"]?.boolValue != enable {
+            try await host.run(ShellCommand("systemctl", enable ? "enable" : "disable", "--", name))
+        }
         let wasRunning = current?["running"]?.boolValue == true
         if run && !wasRunning {
             try await host.run(ShellCommand("systemctl", "start", "--", name))
