@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
 
         // Provider modules: their declarations, validation and planning.
-        .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP"]),
+        .target(name: "Proxmox", dependencies: ["HomelabCore", "HTTP", "HostConfig"]),
         .target(
             name: "HostConfig",
             dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]

@@ -20,7 +20,8 @@ public enum SeedHomelab {
             token: .environment("PROXMOX_API_TOKEN"),
             tls: .caFile("pve-root-ca.pem")
         ) {
-            Node("homelabpve01", address: "192.168.10.2") {
+            Node("homelabpve01", address: "192.168.10.2", ssh: NodeSSH(login: .key(sshKeyFile))) {
+                HostConfiguration { hostRoles }
                 network
                 template
                 machines
@@ -28,9 +29,21 @@ public enum SeedHomelab {
         }
     }
 
+    /// The key Ansible used (`private_key_file` in ansible.cfg).
+    public static let sshKeyFile = "~/.ssh/id_ed25519_homelab"
+
+    /// `pve-host.yml`: the node's own configuration over SSH. pve_network owns
+    /// /etc/network/interfaces (vmbr0 and the VLAN 99 interface), so vmbr0 is not also declared
+    /// as an API `Bridge`, which would fight over the same file.
+    @DeclarationBuilder<any HostContent>
+    public static var hostRoles: DeclarationGroup<any HostContent> {
+        Roles.pveNetwork()
+        Roles.pveRepos()
+        Roles.pveIommu()
+    }
+
     @DeclarationBuilder<any NodeContent>
     public static var network: DeclarationGroup<any NodeContent> {
-        Bridge("vmbr0", ports: ["nic0"], address: "192.168.10.2/24", gateway: "192.168.10.1", comment: "VLAN 10 (Homelab)")
         PCIMapping("igpu", path: "0000:00:02.0", description: "Intel Integrated GPU")
     }
 
@@ -52,9 +65,21 @@ public enum SeedHomelab {
             cpuType: "host",
             scsiController: "virtio-scsi-single",
             description: "K8s-ready Ubuntu 24.04",
-            provisioning: ["base", "k8s_prereqs", "nfs:install", "igpu:install"],
+            provisioning: provisioning,
             autoinstall: seedAutoinstall
         )
+    }
+
+    /// Packer's `playbook.yml`: base and k8s_prereqs, then the install parts of nfs and igpu.
+    /// Packer found the build VM through DHCP and the guest agent; HomelabKit needs its address
+    /// (a DHCP reservation). Each build has a new host key, recorded on first use.
+    public static let provisioning = TemplateProvisioning(
+        address: "192.168.10.49", user: "media", login: .key(sshKeyFile), trust: .trustOnFirstUse(recordingIn: "~/.ssh/known_hosts")
+    ) {
+        Roles.base()
+        Roles.k8sPrereqs(version: "1.31.4", minor: "1.31")
+        Roles.nfsInstall()
+        Roles.igpuInstall()
     }
 
     /// Packer's `http/user-data`: user media with the hash of "packer" (cloud-init replaces it on
@@ -63,6 +88,7 @@ public enum SeedHomelab {
         hostname: "k8s-node-template",
         username: "media",
         passwordHash: "$6$homelabkitseed$V93Bu6nhJIjsSU9rdXsmaGfyIOXpPr/HfMiRTOAU3CnReik4fkhMa1Qbzixqs4vQB3EHiLy9.wUY5agaVSrXt.",
+        authorizedKeys: [sshKey],
         lateCommands: [
             "echo 'media ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/media",
             "chmod 440 /target/etc/sudoers.d/media",

@@ -20,6 +20,15 @@ public struct HostContext: Sendable {
     public var previous: ResourceAddress?
     /// Digests of what earlier File and Line items write, by path, for watchers.
     public var watched: [String: String] = [:]
+    /// Every item is replaced when one of these is (a template's build machine is rebuilt).
+    public var replaceTriggeredBy: [ResourceAddress] = []
+
+    public init(name: String, address: ResourceAddress, configurationKey: String, replaceTriggeredBy: [ResourceAddress] = []) {
+        self.name = name
+        self.address = address
+        self.configurationKey = configurationKey
+        self.replaceTriggeredBy = replaceTriggeredBy
+    }
 
     /// The references every item of the host carries: the host, and the item before it.
     public func references(at location: SourceLocation) -> [Reference] {
@@ -70,6 +79,14 @@ public struct Host: LabContent {
     public var trust: HostTrust
     /// Bastions to tunnel through, first hop first.
     public var jumpHosts: [JumpHost]
+    /// False for a machine that is built once and then sealed (a template's build VM): its items
+    /// are never read back or undone, and are redone with `replaceTriggeredBy`.
+    public var refresh: Bool = true
+    /// Run commands and writes through `sudo -n` (Ansible's `become`); on by default for any
+    /// user but root.
+    public var become: Bool
+    /// Addresses whose replacement replaces every item of this host.
+    public var replaceTriggeredBy: [String] = []
     public var contents: [any HostContent]
     public var dependsOn: [String]
     public var location: SourceLocation
@@ -82,6 +99,7 @@ public struct Host: LabContent {
         login: HostLogin = .agent,
         trust: HostTrust = .knownHosts("~/.ssh/known_hosts"),
         via jumpHosts: [JumpHost] = [],
+        become: Bool? = nil,
         dependsOn: [String] = [],
         fileID: String = #fileID,
         line: Int = #line,
@@ -95,6 +113,7 @@ public struct Host: LabContent {
         self.login = login
         self.trust = trust
         self.jumpHosts = jumpHosts
+        self.become = become ?? (user != "root")
         self.dependsOn = dependsOn
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -113,7 +132,7 @@ public struct Host: LabContent {
             provider: configurationKey,
             [
                 "address": .string(address), "port": .int(port), "user": .string(user), "login": login.value, "trust": trust.value,
-                "jumpHosts": .array(jumpHosts.map(\.value)),
+                "jumpHosts": .array(jumpHosts.map(\.value)), "refresh": .bool(refresh), "become": .bool(become),
             ]
         )
         graph.add(
@@ -126,8 +145,16 @@ public struct Host: LabContent {
                 providerConfiguration: configurationKey
             )
         )
-        var context = HostContext(name: name, address: hostAddress, configurationKey: configurationKey, previous: nil)
-        for member in Self.flatten(contents) {
+        var context = HostContext(
+            name: name, address: hostAddress, configurationKey: configurationKey,
+            replaceTriggeredBy: replaceTriggeredBy.compactMap { ResourceAddress(parsing: $0) })
+        Self.compileItems(contents, in: &context, into: &graph)
+    }
+
+    /// Compiles items in order: each depends on the one before it, and File and Line items are
+    /// recorded for watchers.
+    public static func compileItems(_ contents: [any HostContent], in context: inout HostContext, into graph: inout GraphBuilder) {
+        for member in flatten(contents) {
             let before = graph.specs.count
             member.compile(on: context, into: &graph)
             if graph.specs.count > before, let last = graph.specs.last { context.previous = last.address }

@@ -342,24 +342,32 @@ public final class SSHConnection: @unchecked Sendable {
 
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed over it,
     /// so a reader never sees half a file. `owner` is `user` or `user:group` (needs the right).
-    public func upload(_ bytes: [UInt8], to path: String, mode: Int = 0o644, owner: String? = nil) async throws {
-        let temporary =
-            (path as NSString).deletingLastPathComponent
-            + "/.\((path as NSString).lastPathComponent).homelabkit-\(UUID().uuidString.prefix(8))"
-        try await run { try self.writeFile(bytes, to: temporary, mode: mode) }
+    /// With `asRoot`, the bytes go to a private file in /tmp first and are moved into place with
+    /// `sudo` (for a login user that may not write the target directory).
+    public func upload(_ bytes: [UInt8], to path: String, mode: Int = 0o644, owner: String? = nil, asRoot: Bool = false) async throws {
+        let suffix = "homelabkit-\(UUID().uuidString.prefix(8))"
+        let staged = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).\(suffix)"
+        let transfer = asRoot ? "/tmp/.\(suffix)" : staged
+        try await run { try self.writeFile(bytes, to: transfer, mode: asRoot ? 0o600 : mode) }
         var commands: [ShellCommand] = []
-        if let owner { commands.append(ShellCommand("chown", "--", owner, temporary)) }
-        commands.append(ShellCommand("mv", "-f", "--", temporary, path))
+        if asRoot {
+            commands += [ShellCommand("cp", "--", transfer, staged), ShellCommand("chmod", String(mode, radix: 8), "--", staged)]
+        }
+        if let owner { commands.append(ShellCommand("chown", "--", owner, staged)) }
+        commands.append(ShellCommand("mv", "-f", "--", staged, path))
+        defer {
+            if asRoot { Task { [self] in _ = try? await execute(ShellCommand("rm", "-f", "--", transfer)) } }
+        }
         for command in commands {
-            let result = try await execute(command)
+            let result = try await execute(asRoot ? command.sudo() : command)
             if !result.succeeded {
-                _ = try? await execute(ShellCommand("rm", "-f", "--", temporary))
+                let cleanup = ShellCommand("rm", "-f", "--", staged)
+                _ = try? await execute(asRoot ? cleanup.sudo() : cleanup)
                 throw SSHError.sftp(host: configuration.host, path: path, detail: "\(command.arguments[0]) failed: \(result.standardError)")
             }
         }
     }
 
-    /// Reads the whole file at `path`.
     public func download(_ path: String) async throws -> [UInt8] {
         try await run { try self.readFile(path) }
     }

@@ -21,6 +21,7 @@ func addItem(
             attributes: attributes,
             location: location,
             references: host.references(at: location),
+            replaceTriggeredBy: host.replaceTriggeredBy.map { Reference($0, at: location, purpose: "replaceTriggeredBy") },
             providerConfiguration: host.configurationKey
         )
     )

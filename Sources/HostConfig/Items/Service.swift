@@ -5,14 +5,15 @@ import HomelabCore
 public struct Service: HostContent {
     public var name: String
     public var enabled: Bool
-    public var running: Bool
+    /// Running or stopped; nil leaves it alone (kubelet before `kubeadm init`).
+    public var running: Bool?
     /// Paths written by earlier `File` or `Line` items of this host; a change to what they
     /// write restarts the service.
     public var watching: [String]
     public var location: SourceLocation
 
     public init(
-        _ name: String, enabled: Bool = true, running: Bool = true, watching: [String] = [],
+        _ name: String, enabled: Bool = true, running: Bool? = true, watching: [String] = [],
         fileID: String = #fileID, line: Int = #line, column: Int = #column
     ) {
         self.name = name
@@ -26,7 +27,7 @@ public struct Service: HostContent {
         let watched = host.digest(watching: watching, by: "service \(name)", at: location, into: &graph)
         addItem(
             kind: "service", name: name, type: HostTypes.service,
-            attributes: ["name": .string(name), "enabled": .bool(enabled), "running": .bool(running), "watched": watched],
+            attributes: ["name": .string(name), "enabled": .bool(enabled), "running": running.map(Value.bool) ?? .null, "watched": watched],
             host: host, location: location, into: &graph)
     }
 }

@@ -22,6 +22,7 @@ public final class HostProvider: Provider {
     }
 
     public func read(_ request: ReadRequest) async throws -> ReadResponse {
+        if Self.isSealed(request.resource) { return ReadResponse(attributes: request.attributes) }
         let (item, host) = try await prepare(request.resource, "read")
         let prior = request.attributes
         return ReadResponse(attributes: try await locked(item, request.resource, prior) { try await item.read(prior, on: host) })
@@ -42,6 +43,7 @@ public final class HostProvider: Provider {
     }
 
     public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
+        if Self.isSealed(request.resource) { return DeleteResponse() }
         let (item, host) = try await prepare(request.resource, "delete")
         let prior = request.prior
         try await locked(item, request.resource, prior) { try await item.remove(prior, on: host) }
@@ -52,13 +54,17 @@ public final class HostProvider: Provider {
         throw ProviderError.notAvailable(provider: name, operation: "import \(request.resource.address)", issue: 4)
     }
 
+    /// A build machine that is sealed after its items ran (a template): nothing to read or undo.
+    private static func isSealed(_ resource: ResourceContext) -> Bool { resource.configuration?["refresh"]?.boolValue == false }
+
     private func prepare(_ resource: ResourceContext, _ operation: String) async throws -> (any HostItem.Type, HostSession) {
         guard let item = Self.items[resource.type.name] else {
             throw ProviderError.failed("the host provider cannot \(operation) \(resource.address): unknown type \(resource.type.name)")
         }
         let ssh = try await connections.connection(for: resource)
         let connections = self.connections
-        return (item, HostSession(ssh: ssh, reconnect: { try await connections.reconnect(for: resource) }))
+        let become = resource.configuration?["become"]?.boolValue ?? false
+        return (item, HostSession(ssh: ssh, reconnect: { try await connections.reconnect(for: resource) }, become: become))
     }
 
     /// Runs `body` alone for the file the item edits.
@@ -83,45 +89,45 @@ enum HostItself: HostItem {
 enum FileItem: HostItem {
     static let type = HostTypes.file
     static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, host: host) }
     static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
-        try await write(desired, ssh: host.ssh)
+        try await write(desired, host: host)
     }
-    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
+    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, host: host) }
 
-    static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
+    static func read(_ prior: Value, host: HostSession) async throws -> Value? {
         let path = try prior.requireString("path")
-        let stat = try await ssh.execute(ShellCommand("stat", "-c", "%a %U", "--", path))
+        let stat = try await host.check(ShellCommand("stat", "-c", "%a %U", "--", path))
         guard stat.succeeded else { return nil }
         let fields = stat.standardOutput.split(separator: " ")
         let mode = String(repeating: "0", count: max(0, 4 - (fields.first?.count ?? 0))) + (fields.first.map(String.init) ?? "")
         let owner = fields.count > 1 ? fields[1].trimmingCharacters(in: .whitespacesAndNewlines) : ""
-        let sum = try await ssh.execute(ShellCommand("sha256sum", "--", path)).standardOutput.prefix(64)
+        let sum = try await host.check(ShellCommand("sha256sum", "--", path)).standardOutput.prefix(64)
         var content = prior["content"] ?? .null
         if let expected = prior["content"]?.stringValue, String(sum) != digest(expected) {
             let size =
                 Int(
-                    try await ssh.execute(ShellCommand("stat", "-c", "%s", "--", path)).standardOutput.trimmingCharacters(
+                    try await host.check(ShellCommand("stat", "-c", "%s", "--", path)).standardOutput.trimmingCharacters(
                         in: .whitespacesAndNewlines)) ?? 0
             content =
                 size <= 65536
-                ? .string(String(decoding: try await ssh.download(path), as: UTF8.self)) : .string("(changed on the host: sha256 \(sum))")
+                ? .string(String(decoding: try await host.read(path), as: UTF8.self)) : .string("(changed on the host: sha256 \(sum))")
         }
         return prior.replacing(["mode": .string(mode), "owner": .string(owner), "content": content])
     }
 
-    static func write(_ desired: Value, ssh: SSHConnection) async throws -> Value {
+    static func write(_ desired: Value, host: HostSession) async throws -> Value {
         let path = try desired.requireString("path")
         let mode = Int(try desired.requireString("mode"), radix: 8) ?? 0o644
         let owner = desired["owner"]?.stringValue
-        try await ssh.upload(Array(try desired.requireString("content").utf8), to: path, mode: mode, owner: owner)
-        guard let written = try await read(desired, ssh: ssh) else { throw ProviderError.failed("\(path) vanished after it was written") }
+        try await host.write(Array(try desired.requireString("content").utf8), to: path, mode: mode, owner: owner)
+        guard let written = try await read(desired, host: host) else { throw ProviderError.failed("\(path) vanished after it was written") }
         return written
     }
 
-    static func remove(_ prior: Value, ssh: SSHConnection) async throws {
+    static func remove(_ prior: Value, host: HostSession) async throws {
         let path = try prior.requireString("path")
-        let result = try await ssh.execute(ShellCommand("rm", "-f", "--", path))
+        let result = try await host.check(ShellCommand("rm", "-f", "--", path))
         if !result.succeeded { throw ProviderError.failed("cannot remove \(path): \(result.standardError)") }
     }
 
@@ -133,21 +139,21 @@ enum FileItem: HostItem {
 /// otherwise. Without guards it runs once, when created or changed.
 enum CommandItem: HostItem {
     static let type = HostTypes.command
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await run(desired, ssh: host.ssh) }
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, host: host) }
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value { try await run(desired, host: host) }
     /// A command cannot be undone; removing it from the description forgets it.
     static func remove(_ prior: Value, on host: HostSession) async throws {}
 
-    static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
+    static func read(_ prior: Value, host: HostSession) async throws -> Value? {
         let guarded = prior["creates"]?.stringValue != nil || prior["unless"]?.arrayValue != nil || prior["onlyIf"]?.arrayValue != nil
         guard guarded else { return prior }
-        return try await isSatisfied(prior, ssh: ssh) ? prior : nil
+        return try await isSatisfied(prior, host: host) ? prior : nil
     }
 
-    static func run(_ desired: Value, ssh: SSHConnection) async throws -> Value {
-        if try await isSatisfied(desired, ssh: ssh) { return desired }
+    static func run(_ desired: Value, host: HostSession) async throws -> Value {
+        if try await isSatisfied(desired, host: host) { return desired }
         let arguments = strings(desired["arguments"])
-        let result = try await ssh.execute(ShellCommand(arguments))
+        let result = try await host.check(ShellCommand(arguments))
         guard result.succeeded else {
             let tail = result.standardError.split(separator: "\n").suffix(5).joined(separator: "\n")
             throw ProviderError.failed("`\(ShellCommand(arguments).line)` exited \(result.exitStatus): \(tail)")
@@ -156,14 +162,14 @@ enum CommandItem: HostItem {
     }
 
     /// Whether a guard says there is nothing to do.
-    private static func isSatisfied(_ attributes: Value, ssh: SSHConnection) async throws -> Bool {
-        if let creates = attributes["creates"]?.stringValue, try await ssh.execute(ShellCommand("test", "-e", creates)).succeeded {
+    private static func isSatisfied(_ attributes: Value, host: HostSession) async throws -> Bool {
+        if let creates = attributes["creates"]?.stringValue, try await host.check(ShellCommand("test", "-e", creates)).succeeded {
             return true
         }
-        if attributes["unless"]?.arrayValue != nil, try await ssh.execute(ShellCommand(strings(attributes["unless"]))).succeeded {
+        if attributes["unless"]?.arrayValue != nil, try await host.check(ShellCommand(strings(attributes["unless"]))).succeeded {
             return true
         }
-        if attributes["onlyIf"]?.arrayValue != nil, try await !ssh.execute(ShellCommand(strings(attributes["onlyIf"]))).succeeded {
+        if attributes["onlyIf"]?.arrayValue != nil, try await !host.check(ShellCommand(strings(attributes["onlyIf"]))).succeeded {
             return true
         }
         return false

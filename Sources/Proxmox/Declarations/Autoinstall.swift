@@ -10,6 +10,8 @@ public struct Autoinstall: Sendable, Hashable {
     public var locale: String
     public var keyboard: String
     public var allowPasswordSSH: Bool
+    /// Public keys for the user, so provisioning can log in with a key.
+    public var authorizedKeys: [String]
     public var packages: [String]
     /// Shell commands run at the end of the install (`/target` is the new system).
     public var lateCommands: [String]
@@ -22,6 +24,7 @@ public struct Autoinstall: Sendable, Hashable {
         locale: String = "en_US.UTF-8",
         keyboard: String = "us",
         allowPasswordSSH: Bool = true,
+        authorizedKeys: [String] = [],
         packages: [String] = ["qemu-guest-agent", "cloud-init"],
         lateCommands: [String] = [],
         storageLayout: String = "direct"
@@ -32,6 +35,7 @@ public struct Autoinstall: Sendable, Hashable {
         self.locale = locale
         self.keyboard = keyboard
         self.allowPasswordSSH = allowPasswordSSH
+        self.authorizedKeys = authorizedKeys
         self.packages = packages
         self.lateCommands = lateCommands
         self.storageLayout = storageLayout
@@ -40,7 +44,7 @@ public struct Autoinstall: Sendable, Hashable {
     var value: Value {
         [
             "hostname": .string(hostname), "username": .string(username), "passwordHash": .sensitive(.string(passwordHash)),
-            "locale": .string(locale), "keyboard": .string(keyboard), "allowPasswordSSH": .bool(allowPasswordSSH),
+            "locale": .string(locale), "keyboard": .string(keyboard), "allowPasswordSSH": .bool(allowPasswordSSH), "authorizedKeys": .strings(authorizedKeys),
             "packages": .strings(packages), "lateCommands": .strings(lateCommands), "storageLayout": .string(storageLayout),
         ]
     }

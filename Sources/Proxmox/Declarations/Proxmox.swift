@@ -1,4 +1,5 @@
 import HomelabCore
+import HostConfig
 
 /// How the Proxmox API's TLS certificate is verified. Verification is on by default.
 public enum TLSVerification: Sendable, Hashable {
@@ -70,14 +71,17 @@ public struct Proxmox: LabContent {
 /// A Proxmox VE node (hypervisor host). Its children are created on it.
 public struct Node: ProxmoxContent {
     public var name: String
-    /// The host's management address, used for SSH once host configuration lands.
+    /// The host's management address (also where SSH goes).
     public var address: String?
+    /// SSH access for `HostConfiguration` and `Snippet`s.
+    public var ssh: NodeSSH?
     public var contents: [any NodeContent]
     public var location: SourceLocation
 
     public init(
         _ name: String,
         address: String? = nil,
+        ssh: NodeSSH? = nil,
         fileID: String = #fileID,
         line: Int = #line,
         column: Int = #column,
@@ -85,6 +89,7 @@ public struct Node: ProxmoxContent {
     ) {
         self.name = name
         self.address = address
+        self.ssh = ssh
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
@@ -106,9 +111,35 @@ public struct Node: ProxmoxContent {
         )
         let bridges = Set(contents.flatMap(Self.bridgeNames))
         let templates = Dictionary(contents.flatMap(Self.templates)) { first, _ in first }
-        let context = NodeContext(
+        let members = Self.flatten(contents)
+        let snippets = members.compactMap { $0 as? Snippet }
+        var context = NodeContext(
             proxmox: proxmox, name: name, address: address, location: location, bridges: bridges, templates: templates)
+        context.snippets = Dictionary(snippets.map { ($0.volume, ResourceAddress(kind: "file", name: "\(name)/\($0.path)")) }) { a, _ in a }
+        context.sealedTemplates = Set(members.compactMap { ($0 as? Template)?.provisioning == nil ? nil : ($0 as? Template)?.name })
         for member in contents { member.compile(on: context, into: &graph) }
+        compileHost(items: members.compactMap { $0 as? HostConfiguration }.flatMap(\.contents) + snippets.map(\.file), into: &graph)
+    }
+
+    /// The node's host configuration and snippets, over SSH, after the node itself.
+    private func compileHost(items: [any HostContent], into graph: inout GraphBuilder) {
+        guard !items.isEmpty else { return }
+        guard let ssh, let address else {
+            graph.error("node \(name): HostConfiguration and Snippet need address: and ssh: (how to log in to the node)", at: location)
+            return
+        }
+        Host(
+            name, address: address, user: ssh.user, port: ssh.port, login: ssh.login, trust: ssh.trust, via: ssh.jumpHosts,
+            dependsOn: ["node.\(name)"], fileID: location.fileID, line: location.line, column: location.column
+        ) { DeclarationGroup(items) }
+        .compile(into: &graph)
+    }
+
+    private static func flatten(_ contents: [any NodeContent]) -> [any NodeContent] {
+        contents.flatMap { member -> [any NodeContent] in
+            if let group = member as? DeclarationGroup<any NodeContent> { return flatten(group.members) }
+            return [member]
+        }
     }
 
     private static func templates(_ content: any NodeContent) -> [(String, Int)] {

@@ -40,6 +40,10 @@ public struct NodeContext: Sendable {
     public var bridges: Set<String>
     /// Templates declared on this node, by name, with their VMIDs (what a clone needs).
     public var templates: [String: Int] = [:]
+    /// Snippets declared on this node: volume (`local:snippets/x.yaml`) → the file resource.
+    public var snippets: [String: ResourceAddress] = [:]
+    /// Templates provisioned over SSH: clones wait until they are sealed.
+    public var sealedTemplates: Set<String> = []
 
     /// A reference to the node resource, for nested declarations.
     public func reference(at location: SourceLocation) -> Reference {
@@ -61,6 +65,8 @@ public enum ProxmoxTypes {
             "scsiController", "provisioning", "autoinstall", "bootCommand",
         ]
     )
+    /// A provisioned template's last step: shut down and converted once its steps ran.
+    public static let templateSeal = ResourceType(name: "proxmox_template_seal", provider: "proxmox", replaceOnChange: ["node", "vmid", "provisioning"])
     public static let vm = ResourceType(
         name: "proxmox_vm",
         provider: "proxmox",

@@ -1,4 +1,5 @@
 import HomelabCore
+import HostConfig
 
 /// A VM template that VMs are cloned from.
 public struct Template: NodeContent {
@@ -37,8 +38,8 @@ public struct Template: NodeContent {
     public var cpuType: String
     public var scsiController: String
     public var description: String?
-    /// Names of the provisioning steps run over SSH before conversion (such as `base`, `k8s_prereqs`).
-    public var provisioning: [String]
+    /// Host items run over SSH on the installed VM before it is sealed (Packer's provisioners).
+    public var provisioning: TemplateProvisioning?
     /// For an ISO source: the unattended install, the keys typed at the boot menu, and the wait
     /// before typing them (Packer's `boot_command` and `boot_wait`).
     public var autoinstall: Autoinstall?
@@ -63,7 +64,7 @@ public struct Template: NodeContent {
         cpuType: String = "host",
         scsiController: String = "virtio-scsi-single",
         description: String? = nil,
-        provisioning: [String] = [],
+        provisioning: TemplateProvisioning? = nil,
         autoinstall: Autoinstall? = nil,
         bootCommand: [String] = Template.ubuntuBootCommand,
         bootWait: Duration = .seconds(5),
@@ -116,6 +117,22 @@ public struct Template: NodeContent {
         if node.bridges.contains(bridge) {
             references.append(Reference(ResourceAddress(kind: "bridge", name: "\(node.name)/\(bridge)"), at: location, purpose: "bridge"))
         }
+        let provisioned = provisioning?.compile(for: address, name: name, at: location, into: &graph)
+        if let provisioned {
+            // Sealing (shutdown, then conversion to a template) waits for the last step.
+            graph.add(
+                ResourceSpec(
+                    address: ResourceAddress(kind: "template_seal", name: name),
+                    type: ProxmoxTypes.templateSeal,
+                    attributes: ["node": .string(node.name), "vmid": .int(vmid), "provisioning": .string(provisioned.digest)],
+                    location: location,
+                    references: [Reference(address, at: location, purpose: "template")]
+                        + (provisioned.last.map { [Reference($0, at: location, purpose: "last provisioning step")] } ?? []),
+                    replaceTriggeredBy: [Reference(address, at: location, purpose: "template")],
+                    providerConfiguration: node.proxmox.configurationKey
+                )
+            )
+        }
         graph.add(
             ResourceSpec(
                 address: address,
@@ -125,7 +142,7 @@ public struct Template: NodeContent {
                     "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "cpuType": .string(cpuType),
                     "scsiController": .string(scsiController), "description": description.map(Value.string) ?? .null,
-                    "provisioning": .strings(provisioning), "autoinstall": autoinstall?.value ?? .null,
+                    "provisioning": provisioned.map { .string($0.digest) } ?? .null, "autoinstall": autoinstall?.value ?? .null,
                     "bootCommand": .strings(bootCommand), "bootWait": .int(Int(bootWait.components.seconds)),
                 ],
                 location: location,

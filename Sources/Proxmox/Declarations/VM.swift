@@ -111,6 +111,14 @@ public struct VM: NodeContent {
         var references = [node.reference(at: location)]
         if let template {
             references.append(Reference(ResourceAddress(kind: "template", name: template), at: location, purpose: "template"))
+            if node.sealedTemplates.contains(template) {
+                references.append(Reference(ResourceAddress(kind: "template_seal", name: template), at: location, purpose: "template"))
+            }
+        }
+        if let cloudInitCustom {
+            for (volume, file) in node.snippets where cloudInitCustom.contains(volume) {
+                references.append(Reference(file, at: location, purpose: "snippet"))
+            }
         }
         if node.bridges.contains(bridge) {
             references.append(Reference(ResourceAddress(kind: "bridge", name: "\(node.name)/\(bridge)"), at: location, purpose: "bridge"))

@@ -59,6 +59,7 @@ public final class ProxmoxProvider: Provider {
         case ProxmoxTypes.storage.name: return StorageResource.self
         case ProxmoxTypes.pciMapping.name: return PCIMappingResource.self
         case ProxmoxTypes.template.name: return TemplateResource.self
+        case ProxmoxTypes.templateSeal.name: return TemplateSealResource.self
         default: throw ProviderError.failed("the proxmox provider has no resource type \(type.name)")
         }
     }

@@ -11,10 +11,6 @@ enum TemplateResource: ProxmoxResource {
         let node = try desired.require("node")
         let vmid = try desired.requireInt("vmid")
         let source = desired["source"] ?? .null
-        // Checked before anything is made, so a missing capability leaves nothing behind.
-        if !(desired["provisioning"]?.arrayValue ?? []).isEmpty {
-            throw ProviderError.notAvailable(provider: "proxmox", operation: "run template provisioning steps over SSH", issue: 4)
-        }
         if source["kind"]?.stringValue == "iso" { return try await createFromISO(desired, api: api, progress: progress) }
         let volume = try await download(source, node: node, api: api, progress: progress)
         let storage = try desired.require("diskStorage")
@@ -38,12 +34,7 @@ enum TemplateResource: ProxmoxResource {
         }
         let config = try await api.get("/nodes/\(node)/qemu/\(vmid)/config")
         try await VMResource.resize(desired, current: config, api: api, progress: progress)
-        progress("converting to a template")
-        try await api.runTask(.post, "/nodes/\(node)/qemu/\(vmid)/template", progress: progress)
-        guard let template = try await read(desired, api: api) else {
-            throw ProviderError.failed("template \(vmid) vanished after it was made")
-        }
-        return template
+        return try await finish(desired, api: api, progress: progress)
     }
 
     /// Packer's proxmox-iso, through the API only: the node downloads the ISO (checksum verified),
@@ -106,12 +97,25 @@ enum TemplateResource: ProxmoxResource {
         try await api.put(
             "\(base)/config", [("ide2", .string("\(storage):cloudinit")), ("boot", .string("order=scsi0")), ("delete", .string("ide3"))])
         try await api.delete("/nodes/\(node)/storage/\(isoStorage)/content/\(PVEFormEncoder.escape(seedVolume))")
-        progress("converting to a template")
-        try await api.runTask(.post, "\(base)/template", progress: progress)
-        guard let template = try await read(desired, api: api) else {
-            throw ProviderError.failed("template \(vmid) vanished after it was made")
+        return try await finish(desired, api: api, progress: progress)
+    }
+
+    /// Converts the built VM to a template, or, when provisioning steps follow, boots it for them
+    /// (`template_seal` converts it after the last step).
+    static func finish(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+        let base = "/nodes/\(try desired.require("node"))/qemu/\(try desired.requireInt("vmid"))"
+        if desired["provisioning"]?.stringValue != nil {
+            progress("booting the installed VM for its provisioning steps")
+            try await api.runTask(.post, "\(base)/status/start", progress: progress)
+        } else {
+            progress("converting to a template")
+            try await api.runTask(.post, "\(base)/template", progress: progress)
         }
-        return template
+        guard let template = try await read(desired, api: api) else {
+            throw ProviderError.failed("template \(try desired.requireInt("vmid")) vanished after it was made")
+        }
+        // How it was built is what was asked for; the seal makes it a template.
+        return template.with("source", desired["source"] ?? .null).with("autoinstall", desired["autoinstall"] ?? .null)
     }
 
     /// The installer powers the VM off when it is done (`shutdown: poweroff`).
@@ -207,7 +211,7 @@ enum TemplateResource: ProxmoxResource {
                 config["cpu"]?.stringValue.map { PropertyString($0)["cputype"] ?? PropertyString($0).defaultValue ?? $0 } ?? "kvm64"),
             "scsiController": .string(config["scsihw"]?.stringValue ?? "lsi"),
             "description": config["description"]?.stringValue.map(Value.string) ?? .null,
-            "provisioning": prior["provisioning"] ?? .strings([]),
+            "provisioning": prior["provisioning"] ?? .null,
             // How it was built is not kept by PVE either.
             "autoinstall": isTemplate ? prior["autoinstall"] ?? .null : .null,
             "bootCommand": prior["bootCommand"] ?? .strings([]), "bootWait": prior["bootWait"] ?? .null,

@@ -20,7 +20,10 @@ enum AutoinstallDocument {
                 "identity": [
                     "hostname": try string("hostname"), "username": try string("username"), "password": try string("passwordHash"),
                 ],
-                "ssh": ["install-server": true, "allow-pw": autoinstall["allowPasswordSSH"]?.boolValue ?? false],
+                "ssh": [
+                    "install-server": true, "allow-pw": autoinstall["allowPasswordSSH"]?.boolValue ?? false,
+                    "authorized-keys": autoinstall["authorizedKeys"] ?? .strings([]),
+                ],
                 "storage": ["layout": ["name": try string("storageLayout")]],
                 "packages": strings("packages"),
                 "late-commands": strings("lateCommands"),

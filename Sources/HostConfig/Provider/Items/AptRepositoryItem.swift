@@ -28,12 +28,12 @@ enum AptRepositoryItem: HostItem {
         let keyring = try desired.requireString("keyring")
         try await host.run(ShellCommand("mkdir", "-p", "-m", "0755", "/etc/apt/keyrings"))
         if let armored = desired["key"]?["armored"]?.stringValue {
-            try await host.ssh.upload(Array(armored.utf8), to: keyring, mode: 0o644)
+            try await host.write(Array(armored.utf8), to: keyring, mode: 0o644)
         } else if let url = desired["key"]?["url"]?.stringValue {
             try await host.run(ShellCommand("curl", "-fsSL", "--retry", "3", "-o", keyring, "--", url))
             try await host.run(ShellCommand("chmod", "0644", keyring))
         }
-        try await host.ssh.upload(Array((try desired.requireString("source") + "\n").utf8), to: list, mode: 0o644)
+        try await host.write(Array((try desired.requireString("source") + "\n").utf8), to: list, mode: 0o644)
         // Refresh this source alone: the others may be unreachable, and are not ours to refresh.
         try await host.run(
             ShellCommand(

@@ -8,44 +8,44 @@ enum LineItem: HostItem {
     static let type = HostTypes.line
     static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
 
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, ssh: host.ssh) }
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, host: host) }
     static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
-        try await write(desired, ssh: host.ssh)
+        try await write(desired, host: host)
     }
-    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, ssh: host.ssh) }
+    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, host: host) }
 
-    static func read(_ prior: Value, ssh: SSHConnection) async throws -> Value? {
-        guard let lines = try await contents(prior, ssh: ssh)?.lines, let index = try match(prior, in: lines) else { return nil }
+    static func read(_ prior: Value, host: HostSession) async throws -> Value? {
+        guard let lines = try await contents(prior, host: host)?.lines, let index = try match(prior, in: lines) else { return nil }
         return prior.replacing(["line": .string(lines[index])])
     }
 
-    static func write(_ desired: Value, ssh: SSHConnection) async throws -> Value {
+    static func write(_ desired: Value, host: HostSession) async throws -> Value {
         let path = try desired.requireString("path")
         let line = try desired.requireString("line")
-        let existing = try await contents(desired, ssh: ssh)
+        let existing = try await contents(desired, host: host)
         var lines = existing?.lines ?? []
         if let index = try match(desired, in: lines) { lines[index] = line } else { lines.append(line) }
         let text = lines.joined(separator: "\n") + "\n"
-        try await ssh.upload(Array(text.utf8), to: path, mode: existing?.mode ?? 0o644, owner: existing?.owner)
+        try await host.write(Array(text.utf8), to: path, mode: existing?.mode ?? 0o644, owner: existing?.owner)
         return desired
     }
 
-    static func remove(_ prior: Value, ssh: SSHConnection) async throws {
-        guard let existing = try await contents(prior, ssh: ssh) else { return }
+    static func remove(_ prior: Value, host: HostSession) async throws {
+        guard let existing = try await contents(prior, host: host) else { return }
         let expression = try pattern(prior)
         let kept = existing.lines.filter { !matches($0, expression, exact: try? prior.requireString("line")) }
         guard kept.count != existing.lines.count else { return }
         let text = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
-        try await ssh.upload(Array(text.utf8), to: try prior.requireString("path"), mode: existing.mode, owner: existing.owner)
+        try await host.write(Array(text.utf8), to: try prior.requireString("path"), mode: existing.mode, owner: existing.owner)
     }
 
     /// The file's lines, mode and owner, or nil when it does not exist.
-    private static func contents(_ attributes: Value, ssh: SSHConnection) async throws -> (lines: [String], mode: Int, owner: String)? {
+    private static func contents(_ attributes: Value, host: HostSession) async throws -> (lines: [String], mode: Int, owner: String)? {
         let path = try attributes.requireString("path")
-        let stat = try await ssh.execute(ShellCommand("stat", "-c", "%a %U", "--", path))
+        let stat = try await host.check(ShellCommand("stat", "-c", "%a %U", "--", path))
         guard stat.succeeded else { return nil }
         let fields = stat.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
-        let text = String(decoding: try await ssh.download(path), as: UTF8.self)
+        let text = String(decoding: try await host.read(path), as: UTF8.self)
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         return (lines, Int(fields.first ?? "644", radix: 8) ?? 0o644, fields.count > 1 ? String(fields[1]) : "root")
