@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(
             name: "SSHTests",
             dependencies: [
-                "SSH", "HomelabKit", "HomelabKitTesting", .product(name: "Crypto", package: "swift-crypto"),
+                "SSH", "HomelabKit", "HomelabKitTesting", "HomelabSandbox", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

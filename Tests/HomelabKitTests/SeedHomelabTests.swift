@@ -9,9 +9,10 @@ import Testing
         let plan = try await test.plan()
         let creates = Set(plan.addresses(.create).map(\.description))
         #expect(plan.changes.allSatisfy { $0.action == .create })
-        #expect(plan.summary.add == 51)
+        #expect(plan.summary.add == 118)
         let infrastructure: Set<String> = [
-            "node.homelabpve01", "bridge.homelabpve01/vmbr0", "pci.igpu", "template.k8s-node-template",
+            "node.homelabpve01", "pci.igpu", "template.k8s-node-template", "template_seal.k8s-node-template",
+            "host.homelabpve01", "reboot.homelabpve01/iommu", "host.k8s-node-template", "package.k8s-node-template/kubelet",
             "vm.homelabk8s01-node-1", "vm.homelabk8s01-node-2", "vm.homelabk8s01-node-3",
             "cluster.homelabk8s01", "cni.homelabk8s01", "argocd.homelabk8s01",
         ]
@@ -41,6 +42,12 @@ import Testing
         let certManager = try #require(graph["app.homelabk8s01/cert-manager"])
         #expect(certManager.attributes["namespace"] == "cert-manager")
         #expect(certManager.attributes["source"]?["version"] == "v1.20.0")
+        let kubelet = try #require(graph["package.k8s-node-template/kubelet"])
+        #expect(kubelet.attributes["version"] == "1.31.4*" && kubelet.attributes["hold"] == true)
+        let forwarding = try #require(graph["sysctl.k8s-node-template/net.ipv4.ip_forward"])
+        #expect(forwarding.attributes["file"] == "/etc/sysctl.d/k8s.conf" && forwarding.attributes["value"] == "1")
+        let grub = try #require(graph["line.homelabpve01//etc/default/grub:^GRUB_CMDLINE_LINUX_DEFAULT="])
+        #expect(grub.attributes["line"] == #"GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt""#)
         let cluster = try #require(graph["cluster.homelabk8s01"])
         #expect(cluster.attributes["kubernetes"] == "1.31.4")
     }
@@ -50,12 +57,20 @@ import Testing
         func dependencies(_ address: ResourceAddress) -> Set<String> {
             Set(graph[address]?.dependencies.map(\.description) ?? [])
         }
+        let template: Set = ["template.k8s-node-template", "template_seal.k8s-node-template"]
+        #expect(dependencies("vm.homelabk8s01-node-3") == template.union(["node.homelabpve01", "pci.igpu"]))
+        #expect(dependencies("vm.homelabk8s01-node-1") == template.union(["node.homelabpve01"]))
+        #expect(dependencies("template.k8s-node-template") == ["node.homelabpve01"])
+        // Packer's order: install, every provisioning step in turn, then seal.
+        #expect(dependencies("host.k8s-node-template") == ["template.k8s-node-template"])
         #expect(
-            dependencies("vm.homelabk8s01-node-3") == [
-                "node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0", "pci.igpu",
-            ])
-        #expect(dependencies("vm.homelabk8s01-node-1") == ["node.homelabpve01", "template.k8s-node-template", "bridge.homelabpve01/vmbr0"])
-        #expect(dependencies("template.k8s-node-template") == ["node.homelabpve01", "bridge.homelabpve01/vmbr0"])
+            dependencies("template_seal.k8s-node-template") == ["template.k8s-node-template", "command.k8s-node-template/trigger udev"])
+        #expect(
+            graph["package.k8s-node-template/kubelet"]?.spec.replaceTriggeredBy.map(\.address.description) == ["template.k8s-node-template"]
+        )
+        // pve-host.yml over SSH, after the node: the reboot waits for the VFIO modules.
+        #expect(dependencies("host.homelabpve01") == ["node.homelabpve01"])
+        #expect(dependencies("reboot.homelabpve01/iommu") == ["host.homelabpve01", "module.homelabpve01/vfio_pci"])
         #expect(dependencies("cluster.homelabk8s01") == ["vm.homelabk8s01-node-1", "vm.homelabk8s01-node-2", "vm.homelabk8s01-node-3"])
         #expect(dependencies("cni.homelabk8s01") == ["cluster.homelabk8s01"])
         #expect(dependencies("argocd.homelabk8s01") == ["cluster.homelabk8s01", "cni.homelabk8s01"])
@@ -75,7 +90,7 @@ import Testing
         let test = try TestWorkspace(lab: SeedHomelab.lab)
         let result = try await test.apply()
         #expect(result.succeeded)
-        #expect(result.added == 51)
+        #expect(result.added == 118)
         let second = try await test.plan()
         #expect(!second.hasChanges)
         #expect(test.storage.saveCount == 1)
@@ -85,6 +100,6 @@ import Testing
         // The shipped providers are not built yet: planning from empty state must not call them.
         let workspace = Workspace(graph: try SeedHomelab.lab.compile(), storage: InMemoryStateStorage(), providers: Lab.defaultProviders)
         let plan = try await workspace.plan(state: State.empty())
-        #expect(plan.summary.add == 51)
+        #expect(plan.summary.add == 118)
     }
 }

@@ -51,22 +51,6 @@ import Testing
         #expect(try await pve.plan(lab).actionLines == [])
     }
 
-    @Test func theSeedTemplateNeedsSSHAndSaysSoBeforeMakingAnything() async throws {
-        let pve = try await PVEHarness.start { $0.downloads[Self.isoURL] = Self.isoSHA256 }
-        defer { Task { await pve.shutdown() } }
-        let lab = pve.lab {
-            SeedHomelab.network
-            SeedHomelab.template
-        }
-        let result = try await pve.apply(lab)
-        #expect(!result.succeeded)
-        #expect(
-            result.failures.map(\.message).joined().contains(
-                "cannot run template provisioning steps over SSH yet: this operation is not available yet (tracked in issue #4)"))
-        #expect(await pve.simulator.vmIDs() == [])
-        #expect(await pve.simulator.volumes() == [])
-    }
-
     /// A template with a cloud-init drive in place of the install media, which are gone.
     func checkTemplateAndMedia(_ pve: PVEHarness) async throws {
         let template = try #require(await pve.simulator.vmConfig(9000))

@@ -10,6 +10,10 @@ struct PVEHarness {
     static let imageURL = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
     static let imageSHA256 = "b1e3f0b1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e"
 
+    /// The seed's vmbr0, which its pve_network role writes over SSH; here through the API.
+    static let seedBridge = Bridge(
+        "vmbr0", ports: ["nic0"], address: "192.168.10.2/24", gateway: "192.168.10.1", comment: "VLAN 10 (Homelab)")
+
     let simulator: ProxmoxSimulator
     let caFile: String
     let provider: ProxmoxProvider
@@ -42,6 +46,7 @@ struct PVEHarness {
     /// seed's ISO + autoinstall path is not built yet).
     func seedLab(@DeclarationBuilder<any NodeContent> extra: () -> DeclarationGroup<any NodeContent> = { DeclarationGroup([]) }) -> Lab {
         lab {
+            Self.seedBridge
             SeedHomelab.network
             Template(
                 "k8s-node-template", vmid: 9000, source: .cloudImage(url: Self.imageURL, checksum: "sha256:\(Self.imageSHA256)"),

@@ -51,6 +51,7 @@ import Testing
 
         // More cores and memory for node 1: an in-place update of the same VM.
         let bigger = pve.lab {
+            PVEHarness.seedBridge
             SeedHomelab.network
             Template(
                 "k8s-node-template", vmid: 9000,

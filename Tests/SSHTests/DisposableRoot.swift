@@ -94,12 +94,23 @@ final class DisposableRoot: @unchecked Sendable {
         try waitUntilListening()
     }
 
-    /// Synchronous, so nothing is left behind when the test process exits right after.
+    /// Cleans up off the thread that drops the last reference (often a cooperative one, which
+    /// must not block); the process waits for every cleanup at exit, so nothing is left behind.
     deinit {
-        Spawn.stop(pid)
-        _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
-        try? FileManager.default.removeItem(atPath: directory)
+        let (pid, directory, namespace) = (self.pid, self.directory, self.namespace)
+        Self.cleanups.enter()
+        DispatchQueue.global().async {
+            Spawn.stop(pid)
+            _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
+            try? FileManager.default.removeItem(atPath: directory)
+            Self.cleanups.leave()
+        }
     }
+
+    private static let cleanups: DispatchGroup = {
+        atexit { DisposableRoot.cleanups.wait() }
+        return DispatchGroup()
+    }()
 
     func configuration() -> SSHConfiguration {
         SSHConfiguration(

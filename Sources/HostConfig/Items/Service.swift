@@ -27,7 +27,9 @@ public struct Service: HostContent {
         let watched = host.digest(watching: watching, by: "service \(name)", at: location, into: &graph)
         addItem(
             kind: "service", name: name, type: HostTypes.service,
-            attributes: ["name": .string(name), "enabled": .bool(enabled), "running": running.map(Value.bool) ?? .null, "watched": watched],
+            attributes: [
+                "name": .string(name), "enabled": .bool(enabled), "running": running.map(Value.bool) ?? .null, "watched": watched,
+            ],
             host: host, location: location, into: &graph)
     }
 }

@@ -4,7 +4,9 @@ extension Roles {
     /// `base`: upgraded, the common tools and the guest agent installed, the timezone set, and the
     /// `media` group and user (in `sudo`, passwordless).
     @DeclarationBuilder<any HostContent>
-    public static func base(timezone: String = "America/Chicago", mediaUID: Int = 977, mediaGID: Int = 988) -> DeclarationGroup<any HostContent> {
+    public static func base(timezone: String = "America/Chicago", mediaUID: Int = 977, mediaGID: Int = 988) -> DeclarationGroup<
+        any HostContent
+    > {
         distUpgrade()
         for package in [
             "curl", "wget", "gnupg", "apt-transport-https", "ca-certificates", "software-properties-common", "htop", "vim", "jq",

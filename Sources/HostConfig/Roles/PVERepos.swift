@@ -8,7 +8,8 @@ extension Roles {
         for list in ["/etc/apt/sources.list.d/pve-enterprise.list", "/etc/apt/sources.list.d/ceph.list"] {
             Command("remove \(list)", ["rm", "-f", "--", list], onlyIf: ["test", "-e", list])
         }
-        AptRepository("pve-no-subscription", uri: "http://download.proxmox.com/debian/pve", suite: release, components: ["pve-no-subscription"])
+        AptRepository(
+            "pve-no-subscription", uri: "http://download.proxmox.com/debian/pve", suite: release, components: ["pve-no-subscription"])
         distUpgrade()
         for tool in ["vim", "htop", "curl", "wget", "git", "lsof", "iotop"] { Package(tool) }
     }

@@ -44,7 +44,8 @@ public struct Autoinstall: Sendable, Hashable {
     var value: Value {
         [
             "hostname": .string(hostname), "username": .string(username), "passwordHash": .sensitive(.string(passwordHash)),
-            "locale": .string(locale), "keyboard": .string(keyboard), "allowPasswordSSH": .bool(allowPasswordSSH), "authorizedKeys": .strings(authorizedKeys),
+            "locale": .string(locale), "keyboard": .string(keyboard), "allowPasswordSSH": .bool(allowPasswordSSH),
+            "authorizedKeys": .strings(authorizedKeys),
             "packages": .strings(packages), "lateCommands": .strings(lateCommands), "storageLayout": .string(storageLayout),
         ]
     }

@@ -66,7 +66,8 @@ public enum ProxmoxTypes {
         ]
     )
     /// A provisioned template's last step: shut down and converted once its steps ran.
-    public static let templateSeal = ResourceType(name: "proxmox_template_seal", provider: "proxmox", replaceOnChange: ["node", "vmid", "provisioning"])
+    public static let templateSeal = ResourceType(
+        name: "proxmox_template_seal", provider: "proxmox", replaceOnChange: ["node", "vmid", "provisioning"])
     public static let vm = ResourceType(
         name: "proxmox_vm",
         provider: "proxmox",

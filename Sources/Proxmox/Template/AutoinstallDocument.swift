@@ -22,7 +22,7 @@ enum AutoinstallDocument {
                 ],
                 "ssh": [
                     "install-server": true, "allow-pw": autoinstall["allowPasswordSSH"]?.boolValue ?? false,
-                    "authorized-keys": autoinstall["authorizedKeys"] ?? .strings([]),
+                    "authorized-keys": (autoinstall["authorizedKeys"]?.arrayValue ?? []).compactMap(\.stringValue),
                 ],
                 "storage": ["layout": ["name": try string("storageLayout")]],
                 "packages": strings("packages"),

@@ -12,7 +12,9 @@ enum ServiceItem: HostItem {
         let active = try await host.check(ShellCommand("systemctl", "is-active", "--", name)).standardOutput
         let running = active.trimmingCharacters(in: .whitespacesAndNewlines) == "active"
         // A running state left unmanaged (nil) is not compared.
-        return prior.replacing(["enabled": .bool(enabled.hasPrefix("enabled")), "running": prior["running"] == .null ? .null : .bool(running)])
+        return prior.replacing([
+            "enabled": .bool(enabled.hasPrefix("enabled")), "running": prior["running"] == .null ? .null : .bool(running),
+        ])
     }
 
     static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
