@@ -63,7 +63,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            exclude: ["Machines/DisposableRootFiles"]
         ),
 
         // The seed homelab, described in Swift.

@@ -5,6 +5,7 @@ import HomelabKit
 //
 //   swift run -c release HomelabBenchmarks            # every scenario, one table
 //   swift run -c release HomelabBenchmarks plan 10000 # one scenario, JSON
+//   swift run -c release HomelabBenchmarks --hosts    # HomelabKit vs ansible-playbook (needs root)
 //
 // Each scenario runs in its own process so its peak RSS is its own.
 
@@ -158,12 +159,17 @@ do {
         case "terraform": measurement = try terraformScenario(count)
         case "proxmox": measurement = try await proxmoxScenario(count)
         case "tasknotice": measurement = try await taskNoticeScenario()
+        case "hosts": measurement = try await HostBenchmark.scenario(count)
         default: throw ProviderError.failed("unknown scenario \(arguments[0])")
         }
         print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
     } else {
         let skipTerraform = arguments.contains("--no-terraform")
         let onlyProxmox = arguments.contains("--proxmox")
+        if arguments.contains("--hosts") {
+            try printHostTable()
+            exit(0)
+        }
         print("HomelabKit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")
         if onlyProxmox {
             try printProxmoxTable()
@@ -187,6 +193,8 @@ do {
         print("10,000 / 2,000 apply time: \(format(apply10k.seconds / apply2k.seconds, 2))× (target ≤ 5.5×)")
         print("")
         try printProxmoxTable()
+        print("")
+        try printHostTable()
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

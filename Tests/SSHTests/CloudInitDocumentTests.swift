@@ -1,6 +1,7 @@
 import Foundation
 import HomelabKit
 import HomelabKitTesting
+import HomelabSandbox
 import Testing
 import Yams
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HomelabKitTesting
+import HomelabSandbox
 import SSH
 import Testing
 

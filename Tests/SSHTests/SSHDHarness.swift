@@ -1,5 +1,6 @@
 import Foundation
 import HomelabKitTesting
+import HomelabSandbox
 import SSH
 
 /// A real OpenSSH server (Debian's `sshd`) on 127.0.0.1 and a free port, with throwaway host and
@@ -139,5 +140,13 @@ final class SSHDHarness: @unchecked Sendable {
         let (status, output) = try Spawn.run(executable, arguments, environment: environment)
         guard status == 0 else { throw SSHError.protocolError(host: executable, detail: "exited \(status): \(output)") }
         return output
+    }
+}
+
+extension DisposableRoot {
+    func configuration() -> SSHConfiguration {
+        SSHConfiguration(
+            host: address, user: "root", authentication: .privateKey(path: key), hostKeys: .knownHosts(knownHosts),
+            connectTimeout: .seconds(5), operationTimeout: .seconds(120))
     }
 }

@@ -1,6 +1,4 @@
 import Foundation
-import HomelabKitTesting
-import SSH
 
 /// A throwaway machine for host-configuration tests that need root: an overlay of the CI
 /// machine's own root (so apt, dpkg, useradd and sysctl are the real ones) in its own mount, PID
@@ -10,24 +8,30 @@ import SSH
 /// `systemctl` keeps unit state in files and "reboots" by restarting sshd with a new boot id, and
 /// `modprobe` marks modules under `/sys/module`. Global sysctls are read-only; `net.*` ones are
 /// real and belong to the namespace. Every change lands in `upper/` and is deleted afterwards.
-final class DisposableRoot: @unchecked Sendable {
-    let directory: String
-    let address: String
-    let namespace: String
-    let pid: pid_t
-    let knownHosts: String
-    let key: String
+public final class DisposableRoot: @unchecked Sendable {
+    public let directory: String
+    public let address: String
+    public let namespace: String
+    public let pid: pid_t
+    public let knownHosts: String
+    public let key: String
     /// What the tests changed, as files: `upper/etc/passwd` exists once a user was added.
-    var upper: String { directory + "/upper" }
+    public var upper: String { directory + "/upper" }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/DisposableRoot").path
+    /// The scripts the root is built with (next to this file).
+    public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("DisposableRootFiles").path
 
-    static func start() async throws -> DisposableRoot { try await offCooperativePool { try DisposableRoot() } }
+    /// Builds the root and waits for its sshd, off Swift's cooperative pool.
+    public static func start() async throws -> DisposableRoot {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot() }) }
+        }
+    }
 
     private init() throws {
         guard geteuid() == 0 else {
-            throw SSHError.connectionFailed(host: "disposable root", detail: "namespaces and chroot need root; run the tests as root")
+            throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
         let slot = Int.random(in: 0..<16384)
         directory = "/tmp/homelab-root-\(slot)-\(UUID().uuidString.prefix(6))"
@@ -52,9 +56,9 @@ final class DisposableRoot: @unchecked Sendable {
             toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
 
         let ssh = "\(directory)/upper/etc/ssh/homelab-test"
-        try SSHDHarness.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
+        try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
         key = "\(directory)/id_ed25519"
-        try SSHDHarness.keygen(["-t", "ed25519", "-N", "", "-f", key])
+        try Self.keygen(["-t", "ed25519", "-N", "", "-f", key])
         try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
         try """
         ListenAddress \(address)
@@ -77,13 +81,13 @@ final class DisposableRoot: @unchecked Sendable {
 
         let ip = "/usr/sbin/ip"
         _ = try? Spawn.run(ip, ["netns", "del", namespace])
-        try SSHDHarness.run(ip, ["netns", "add", namespace])
-        try SSHDHarness.run(ip, ["link", "add", "\(namespace)h", "type", "veth", "peer", "name", "eth0", "netns", namespace])
-        try SSHDHarness.run(ip, ["addr", "add", prefix + String(base % 256 + 1) + "/30", "dev", "\(namespace)h"])
-        try SSHDHarness.run(ip, ["link", "set", "\(namespace)h", "up"])
-        try SSHDHarness.run(ip, ["-n", namespace, "addr", "add", address + "/30", "dev", "eth0"])
-        try SSHDHarness.run(ip, ["-n", namespace, "link", "set", "eth0", "up"])
-        try SSHDHarness.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        try Self.run(ip, ["netns", "add", namespace])
+        try Self.run(ip, ["link", "add", "\(namespace)h", "type", "veth", "peer", "name", "eth0", "netns", namespace])
+        try Self.run(ip, ["addr", "add", prefix + String(base % 256 + 1) + "/30", "dev", "\(namespace)h"])
+        try Self.run(ip, ["link", "set", "\(namespace)h", "up"])
+        try Self.run(ip, ["-n", namespace, "addr", "add", address + "/30", "dev", "eth0"])
+        try Self.run(ip, ["-n", namespace, "link", "set", "eth0", "up"])
+        try Self.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
         pid = try Spawn.start(
             ip,
             [
@@ -112,15 +116,9 @@ final class DisposableRoot: @unchecked Sendable {
         return DispatchGroup()
     }()
 
-    func configuration() -> SSHConfiguration {
-        SSHConfiguration(
-            host: address, user: "root", authentication: .privateKey(path: key), hostKeys: .knownHosts(knownHosts),
-            connectTimeout: .seconds(5), operationTimeout: .seconds(120))
-    }
-
     /// The root's view of a file, read from outside through the overlay's upper layer or, when
     /// unchanged, the machine's own root.
-    func contents(of path: String) -> String? {
+    public func contents(of path: String) -> String? {
         (try? String(contentsOfFile: upper + path, encoding: .utf8)) ?? (try? String(contentsOfFile: path, encoding: .utf8))
     }
 
@@ -131,12 +129,40 @@ final class DisposableRoot: @unchecked Sendable {
 
     private func waitUntilListening() throws {
         for _ in 0..<200 {
-            if SSHDHarness.isListening(address, 22) { return }
+            if Self.isListening(address, 22) { return }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { break }
             usleep(50_000)
         }
         let log = (try? String(contentsOfFile: "\(directory)/root.log", encoding: .utf8)) ?? ""
-        throw SSHError.connectionFailed(host: address, detail: "the disposable root's sshd did not start: \(log)")
+        throw MachineError("the disposable root's sshd at \(address) did not start: \(log)")
     }
+
+    static func keygen(_ arguments: [String]) throws { try run("/usr/bin/ssh-keygen", ["-q"] + arguments) }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let (status, output) = try Spawn.run(executable, arguments)
+        guard status == 0 else { throw MachineError("\(executable) \(arguments.joined(separator: " ")) exited \(status): \(output)") }
+        return output
+    }
+
+    /// Whether a TCP connection to `host:port` (IPv4) is accepted.
+    static func isListening(_ host: String, _ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+/// A disposable machine could not be made.
+public struct MachineError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -3,9 +3,11 @@ import Foundation
 /// Starts programs with posix_spawn, closing every descriptor but stdin/stdout/stderr in the
 /// child. Foundation's `Process` lets children inherit the sockets it watches its other children
 /// through, so a long-lived sshd started beside them stalls every `waitUntilExit()` in the process.
-enum Spawn {
+public enum Spawn {
     /// Starts `executable`; output goes to `outputPath` (or /dev/null). Returns the child's pid.
-    static func start(_ executable: String, _ arguments: [String], outputPath: String = "/dev/null", environment: [String: String]? = nil)
+    public static func start(
+        _ executable: String, _ arguments: [String], outputPath: String = "/dev/null", environment: [String: String]? = nil
+    )
         throws -> pid_t
     {
         var actions = posix_spawn_file_actions_t()
@@ -36,7 +38,7 @@ enum Spawn {
     }()
 
     /// Runs to completion; returns the exit status and what it printed.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
         status: Int32, output: String
     ) {
         let outputPath = NSTemporaryDirectory() + "spawn-\(UUID().uuidString).out"
@@ -52,7 +54,7 @@ enum Spawn {
     }
 
     /// SIGTERM, then SIGKILL after two seconds (`ssh-agent -D` ignores SIGTERM).
-    static func stop(_ pid: pid_t) {
+    public static func stop(_ pid: pid_t) {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         for _ in 0..<40 {
