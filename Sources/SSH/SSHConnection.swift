@@ -376,6 +376,16 @@ public final class SSHConnection: @unchecked Sendable {
         try await run { try self.readFile(path) }
     }
 
+    /// SFTP status codes (draft-ietf-secsh-filexfer-02) in words.
+    static func sftpStatus(_ code: UInt) -> String {
+        switch code {
+        case 2: return "no such file or directory"
+        case 3: return "permission denied"
+        case 4: return "failure (SFTP status 4)"
+        default: return "SFTP status \(code)"
+        }
+    }
+
     private func withSFTP<T>(_ operation: String, _ body: (OpaquePointer, ContinuousClock.Instant) throws -> T) throws -> T {
         guard let session else { throw SSHError.connectionLost(host: configuration.host, detail: "the connection is closed") }
         let deadline = ContinuousClock.now + configuration.operationTimeout
@@ -400,7 +410,7 @@ public final class SSHConnection: @unchecked Sendable {
             if let handle = homelab_ssh2_sftp_open(sftp, path, UInt(flags), mode) { return handle }
             guard let session, libssh2_session_last_errno(session) == LIBSSH2_ERROR_EAGAIN else {
                 throw SSHError.sftp(
-                    host: configuration.host, path: path, detail: "cannot open (SFTP status \(libssh2_sftp_last_error(sftp)))")
+                    host: configuration.host, path: path, detail: "cannot open: \(Self.sftpStatus(libssh2_sftp_last_error(sftp)))")
             }
             try waitForSocket("opening \(path)", until: deadline)
         }

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func progressLinesForLongOperations() async throws {
-        let test = try TestWorkspace(lab: Lab("t") { Record("slow", size: 1, zone: "a") }, latency: .seconds(1))
+        let test = try TestWorkspace(lab: Lab("t") { Record("slow", size: 1, zone: "a") }, latency: .seconds(2))
         let events = Mutex<[String]>([])
         let state = try test.workspace.loadState()
         let plan = try await test.workspace.plan(state: state)

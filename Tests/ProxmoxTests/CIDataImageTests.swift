@@ -1,11 +1,17 @@
 import Foundation
 import HomelabKit
+import HomelabKitTesting
 import Testing
 
 /// The cidata image is read back by tools nobody here wrote: `isoinfo` (genisoimage) and `blkid`
 /// (util-linux), the way cloud-init finds its seed.
 @Suite struct CIDataImageTests {
-    func run(_ arguments: [String]) throws -> String {
+    /// Runs a tool off Swift's cooperative pool (its pipe read and wait block a thread).
+    func run(_ arguments: [String]) async throws -> String {
+        try await offCooperativePool { try Self.runNow(arguments) }
+    }
+
+    static func runNow(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -19,21 +25,21 @@ import Testing
         return output
     }
 
-    @Test func isoinfoAndBlkidReadTheSeed() throws {
+    @Test func isoinfoAndBlkidReadTheSeed() async throws {
         let userData = "#cloud-config\nautoinstall:\n  version: 1\n" + String(repeating: "# padding to cross a sector\n", count: 100)
         let image = CIDataImage(userData: userData, metaData: "instance-id: k8s-node-template\n")
         let path = NSTemporaryDirectory() + "cidata-\(UUID().uuidString).iso"
         try Data(image.bytes()).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let description = try run(["isoinfo", "-d", "-i", path])
+        let description = try await run(["isoinfo", "-d", "-i", path])
         #expect(description.contains("Volume id: CIDATA"))
         #expect(description.contains("Joliet with UCS level 3 found"))
-        let listing = try run(["isoinfo", "-J", "-f", "-i", path])
+        let listing = try await run(["isoinfo", "-J", "-f", "-i", path])
         #expect(listing.split(separator: "\n").sorted() == ["/meta-data", "/user-data"])
-        #expect(try run(["isoinfo", "-J", "-x", "/user-data", "-i", path]) == userData)
-        #expect(try run(["isoinfo", "-J", "-x", "/meta-data", "-i", path]) == "instance-id: k8s-node-template\n")
-        let label = try run(["blkid", "-o", "value", "-s", "LABEL", path]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await run(["isoinfo", "-J", "-x", "/user-data", "-i", path]) == userData)
+        #expect(try await run(["isoinfo", "-J", "-x", "/meta-data", "-i", path]) == "instance-id: k8s-node-template\n")
+        let label = try await run(["blkid", "-o", "value", "-s", "LABEL", path]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(["cidata", "CIDATA"].contains(label))
     }
 }

@@ -73,7 +73,7 @@ import Testing
         let path = NSTemporaryDirectory() + "seed-\(UUID().uuidString).iso"
         try Data(seed).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let userData = try isoinfo(["-J", "-x", "/user-data", "-i", path])
+        let userData = try await offCooperativePool { try CIDataImageTests.runNow(["isoinfo", "-J", "-x", "/user-data", "-i", path]) }
         #expect(userData.hasPrefix("#cloud-config\n"))
         let document = try JSONSerialization.jsonObject(with: Data(userData.dropFirst("#cloud-config\n".count).utf8)) as? [String: Any]
         let autoinstall = try #require(document?["autoinstall"] as? [String: Any])
@@ -81,18 +81,6 @@ import Testing
         #expect((autoinstall["identity"] as? [String: Any])?["username"] as? String == "media")
         #expect((autoinstall["packages"] as? [String]) == ["qemu-guest-agent", "cloud-init"])
 
-    }
-
-    func isoinfo(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["isoinfo"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return output
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomelabKitTesting
 import SSH
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
         let whoami = try await connection.execute(ShellCommand("sh", "-c", "echo $SSH_CONNECTION"))
         #expect(whoami.succeeded && whoami.standardOutput.hasSuffix(" \(target.port)\n"))
         // Enough bytes both ways to fill the tunnel's buffers many times over.
-        let bytes = (0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let bytes = try await offCooperativePool { (0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) } }
         try await connection.upload(bytes, to: target.directory + "/through.bin")
         #expect(try await connection.download(target.directory + "/through.bin") == bytes)
         let large = try await connection.execute(ShellCommand("head", "-c", "3000000", "/dev/zero"))

@@ -129,4 +129,30 @@ import Testing
         #expect(
             try await plan(box("quiet"), storage) == ["~ line.box//etc/default/grub:^GRUB_CMDLINE_LINUX_DEFAULT=", "~ reboot.box/iommu"])
     }
+
+    @Test func aLoginUserBecomesRootThroughSudo() async throws {
+        let root = try await DisposableRoot.start()
+        // As root: a user allowed passwordless sudo (the test sshd accepts the same key for any user).
+        try await apply(
+            lab(root) {
+                User("deploy", groups: ["sudo"], shell: "/bin/bash")
+                // A new account's password is locked ("!"), which sshd without PAM refuses.
+                Command("unlock", ["usermod", "-p", "*", "deploy"])
+                File("/etc/sudoers.d/deploy", content: "deploy ALL=(ALL) NOPASSWD:ALL\n", mode: "0440")
+            }, InMemoryStateStorage())
+        func asDeploy(become: Bool) -> Lab {
+            Lab("deploy") {
+                Host("box", address: root.address, user: "deploy", login: .key(root.key), trust: .knownHosts(root.knownHosts), become: become) {
+                    File("/etc/written-through-sudo", content: "secret\n", mode: "0600")
+                    Sysctl("net.ipv4.ip_forward", "1")
+                }
+            }
+        }
+        let storage = InMemoryStateStorage()
+        let refused = try await apply(asDeploy(become: false), storage, expectSuccess: false)
+        #expect(refused.failures.map(\.message).joined().localizedCaseInsensitiveContains("permission denied"))
+        try await apply(asDeploy(become: true), storage)
+        #expect(try await shell(root, "stat -c '%U %a' /etc/written-through-sudo; sysctl -n net.ipv4.ip_forward") == "root 600\n1\n")
+        #expect(try await plan(asDeploy(become: true), storage) == [], "read back through sudo: nothing to do")
+    }
 }
