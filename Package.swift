@@ -78,14 +78,14 @@ let package = Package(
         .testTarget(
             name: "SSHTests",
             dependencies: [
-                "SSH", "HomelabKit", "HomelabKitTesting", "HomelabSandbox", .product(name: "Crypto", package: "swift-crypto"),
+                "SSH", "HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
         .testTarget(
             name: "ProxmoxTests",
-            dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab"],
+            dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Yams", package: "Yams")],
             exclude: ["proxmoxer_conformance.py"]
         ),
         .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab"]),

@@ -186,4 +186,5 @@ public enum HostTypes {
     public static let user = ResourceType(name: "host_user", provider: "host", replaceOnChange: ["name"])
     public static let group = ResourceType(name: "host_group", provider: "host", replaceOnChange: ["name"])
     public static let reboot = ResourceType(name: "host_reboot", provider: "host")
+    public static let block = ResourceType(name: "host_block", provider: "host", replaceOnChange: ["path", "name"])
 }

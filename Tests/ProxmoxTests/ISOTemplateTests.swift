@@ -4,6 +4,7 @@ import HomelabKitTesting
 import HomelabSandbox
 import SeedHomelab
 import Testing
+import Yams
 
 /// A template built the seed's (Packer's proxmox-iso) way against the simulator: ISO downloaded by
 /// the node and checked against a SHA256SUMS file, a cidata seed built here and uploaded, the boot
@@ -75,7 +76,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let userData = try await offCooperativePool { try CIDataImageTests.runNow(["isoinfo", "-J", "-x", "/user-data", "-i", path]) }
         #expect(userData.hasPrefix("#cloud-config\n"))
-        let document = try JSONSerialization.jsonObject(with: Data(userData.dropFirst("#cloud-config\n".count).utf8)) as? [String: Any]
+        #expect(userData.hasPrefix("#cloud-config\n"))
+        let document = try Yams.load(yaml: userData) as? [String: Any]
         let autoinstall = try #require(document?["autoinstall"] as? [String: Any])
         #expect(autoinstall["shutdown"] as? String == "poweroff")
         #expect((autoinstall["identity"] as? [String: Any])?["username"] as? String == "media")

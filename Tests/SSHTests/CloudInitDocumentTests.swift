@@ -2,6 +2,7 @@ import Foundation
 import HomelabKit
 import HomelabKitTesting
 import HomelabSandbox
+import SeedHomelab
 import Testing
 import Yams
 
@@ -40,6 +41,17 @@ import Yams
         // The argument list survives YAML exactly.
         let parsed = try Yams.load(yaml: document) as? [String: Any]
         #expect((parsed?["runcmd"] as? [[String]])?.last?.last == "echo 'it''s; $(not run)' > /tmp/x")
+    }
+
+    @Test func theSeedAutoinstallPassesCloudInitSchema() async throws {
+        let document = try SeedHomelab.seedAutoinstall.userData.render()
+        let (status, output) = try await schema(document)
+        #expect(status == 0, "cloud-init schema: \(output)")
+        let autoinstall = try #require((try Yams.load(yaml: document) as? [String: Any])?["autoinstall"] as? [String: Any])
+        #expect(autoinstall["version"] as? Int == 1 && autoinstall["shutdown"] as? String == "poweroff")
+        #expect((autoinstall["identity"] as? [String: Any])?["username"] as? String == "media")
+        #expect((autoinstall["ssh"] as? [String: Any])?["authorized-keys"] as? [String] == [SeedHomelab.sshKey])
+        #expect((autoinstall["late-commands"] as? [String])?.first == "echo 'media ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/media")
     }
 
     @Test func theValidatorRejectsABrokenDocument() async throws {

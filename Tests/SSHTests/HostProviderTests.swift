@@ -85,6 +85,28 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "vm.swappiness = 10\nkernel.panic = 10\n")
     }
 
+    @Test func blocksBetweenMarkersAreReplacedInPlaceAndRemoved() async throws {
+        let sshd = try await SSHDHarness.start()
+        let storage = InMemoryStateStorage()
+        let path = sshd.directory + "/exports"
+        try "# existing\n/srv 10.0.0.0/8(ro)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let block = { (content: String) in self.lab(sshd) { Block(path, name: "media", content: content) } }
+        #expect(try await apply(block("/media 192.168.10.0/24(rw)\n"), storage).succeeded)
+        let first = "# existing\n/srv 10.0.0.0/8(ro)\n# BEGIN HOMELABKIT media\n/media 192.168.10.0/24(rw)\n# END HOMELABKIT media\n"
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == first)
+        #expect(try await plan(block("/media 192.168.10.0/24(rw)\n"), storage).actionLines == [])
+
+        // Edited by hand inside the markers: drift, repaired in place.
+        try first.replacingOccurrences(of: "(rw)", with: "(ro)").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try await plan(block("/media 192.168.10.0/24(rw)\n"), storage).actionLines == ["~ block.local/\(path):media"])
+        #expect(try await apply(block("/media 192.168.10.0/24(rw)\n/data 192.168.10.0/24(rw)\n"), storage).succeeded)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("(rw)\n/data 192.168.10.0/24(rw)\n# END HOMELABKIT media\n"))
+
+        // Removed from the description: the block and its markers go, the rest stays.
+        #expect(try await apply(lab(sshd) {}, storage).succeeded)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "# existing\n/srv 10.0.0.0/8(ro)\n")
+    }
+
     @Test func unlessAndOnlyIfGuards() async throws {
         let sshd = try await SSHDHarness.start()
         let storage = InMemoryStateStorage()

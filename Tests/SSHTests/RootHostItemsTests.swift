@@ -142,7 +142,9 @@ import Testing
             }, InMemoryStateStorage())
         func asDeploy(become: Bool) -> Lab {
             Lab("deploy") {
-                Host("box", address: root.address, user: "deploy", login: .key(root.key), trust: .knownHosts(root.knownHosts), become: become) {
+                Host(
+                    "box", address: root.address, user: "deploy", login: .key(root.key), trust: .knownHosts(root.knownHosts), become: become
+                ) {
                     File("/etc/written-through-sudo", content: "secret\n", mode: "0600")
                     Sysctl("net.ipv4.ip_forward", "1")
                 }

@@ -92,7 +92,9 @@ import Testing
             var generator = SystemRandomNumberGenerator()
             var bytes = [UInt8](repeating: 0, count: 50_000_000)
             bytes.withUnsafeMutableBytes { buffer in
-                for offset in stride(from: 0, to: buffer.count, by: 8) { buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: offset, as: UInt64.self) }
+                for offset in stride(from: 0, to: buffer.count, by: 8) {
+                    buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: offset, as: UInt64.self)
+                }
             }
             return (bytes, SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
         }

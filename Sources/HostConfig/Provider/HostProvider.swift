@@ -14,7 +14,7 @@ public final class HostProvider: Provider {
     static let items: [String: any HostItem.Type] = Dictionary(
         uniqueKeysWithValues: ([
             HostItself.self, FileItem.self, LineItem.self, CommandItem.self, PackageItem.self, AptRepositoryItem.self, SysctlItem.self,
-            KernelModuleItem.self, ServiceItem.self, UserItem.self, GroupItem.self, RebootItem.self,
+            KernelModuleItem.self, ServiceItem.self, UserItem.self, GroupItem.self, RebootItem.self, BlockItem.self,
         ] as [any HostItem.Type]).map { ($0.type.name, $0) })
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -1,4 +1,5 @@
 import HomelabCore
+import HostConfig
 
 /// Ubuntu's unattended install (autoinstall v1) for a template built from the live-server ISO:
 /// what Packer's `http/user-data` held. The installer powers the VM off when it is done.
@@ -39,6 +40,14 @@ public struct Autoinstall: Sendable, Hashable {
         self.packages = packages
         self.lateCommands = lateCommands
         self.storageLayout = storageLayout
+    }
+
+    /// The user-data the template's `cidata` seed carries.
+    public var userData: AutoinstallUserData {
+        AutoinstallUserData(
+            hostname: hostname, username: username, passwordHash: passwordHash, locale: locale, keyboard: keyboard,
+            allowPasswordSSH: allowPasswordSSH, authorizedKeys: authorizedKeys, packages: packages, lateCommands: lateCommands,
+            storageLayout: storageLayout)
     }
 
     var value: Value {

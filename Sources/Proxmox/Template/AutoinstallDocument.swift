@@ -1,10 +1,8 @@
 import Foundation
 import HomelabCore
+import HostConfig
 
 /// Renders the autoinstall user-data and meta-data for a template's `cidata` seed.
-///
-/// The user-data is `#cloud-config` followed by JSON, which is valid YAML, so its structure never
-/// depends on quoting rules; `shutdown: poweroff` tells the builder the install is done.
 enum AutoinstallDocument {
     static func userData(_ autoinstall: Value) throws -> String {
         func string(_ key: String) throws -> String {
@@ -12,26 +10,12 @@ enum AutoinstallDocument {
             return value
         }
         let strings = { (key: String) in (autoinstall[key]?.arrayValue ?? []).compactMap(\.stringValue) }
-        let document: [String: Any] = [
-            "autoinstall": [
-                "version": 1,
-                "locale": try string("locale"),
-                "keyboard": ["layout": try string("keyboard")],
-                "identity": [
-                    "hostname": try string("hostname"), "username": try string("username"), "password": try string("passwordHash"),
-                ],
-                "ssh": [
-                    "install-server": true, "allow-pw": autoinstall["allowPasswordSSH"]?.boolValue ?? false,
-                    "authorized-keys": (autoinstall["authorizedKeys"]?.arrayValue ?? []).compactMap(\.stringValue),
-                ],
-                "storage": ["layout": ["name": try string("storageLayout")]],
-                "packages": strings("packages"),
-                "late-commands": strings("lateCommands"),
-                "shutdown": "poweroff",
-            ] as [String: Any]
-        ]
-        let json = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return "#cloud-config\n" + String(decoding: json, as: UTF8.self) + "\n"
+        return try AutoinstallUserData(
+            hostname: try string("hostname"), username: try string("username"), passwordHash: try string("passwordHash"),
+            locale: try string("locale"), keyboard: try string("keyboard"),
+            allowPasswordSSH: autoinstall["allowPasswordSSH"]?.boolValue ?? false, authorizedKeys: strings("authorizedKeys"),
+            packages: strings("packages"), lateCommands: strings("lateCommands"), storageLayout: try string("storageLayout")
+        ).render()
     }
 
     static func metaData(instanceID: String, hostname: String) -> String {

@@ -1,0 +1,65 @@
+import Foundation
+import HomelabCore
+import SSH
+
+/// `Block` over SSH: the lines between `# BEGIN HOMELABKIT <name>` and `# END HOMELABKIT <name>`.
+enum BlockItem: HostItem {
+    static let type = HostTypes.block
+    static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
+
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
+        guard let file = try await contents(prior, on: host), let range = try find(prior, in: file.lines) else { return nil }
+        let inner = file.lines[(range.lowerBound + 1)..<range.upperBound]
+        return prior.replacing(["content": .string(inner.map { $0 + "\n" }.joined())])
+    }
+
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
+        let file = try await contents(desired, on: host)
+        var lines = file?.lines ?? []
+        let (begin, end) = try markers(desired)
+        let block =
+            [begin]
+            + (try desired.requireString("content")).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            + [end]
+        if let range = try find(desired, in: lines) {
+            lines.replaceSubrange(range.lowerBound...range.upperBound, with: block)
+        } else {
+            lines += block
+        }
+        try await write(lines, desired, mode: file?.mode, on: host)
+        return desired
+    }
+
+    static func remove(_ prior: Value, on host: HostSession) async throws {
+        guard var lines = try await contents(prior, on: host)?.lines, let range = try find(prior, in: lines) else { return }
+        lines.removeSubrange(range.lowerBound...range.upperBound)
+        try await write(lines, prior, mode: nil, on: host)
+    }
+
+    private static func markers(_ attributes: Value) throws -> (String, String) {
+        let comment = attributes["comment"]?.stringValue ?? "#"
+        let name = try attributes.requireString("name")
+        return ("\(comment) BEGIN HOMELABKIT \(name)", "\(comment) END HOMELABKIT \(name)")
+    }
+
+    /// The indices of the begin and end markers.
+    private static func find(_ attributes: Value, in lines: [String]) throws -> ClosedRange<Int>? {
+        let (begin, end) = try markers(attributes)
+        guard let start = lines.firstIndex(of: begin), let stop = lines[start...].firstIndex(of: end) else { return nil }
+        return start...stop
+    }
+
+    private static func contents(_ attributes: Value, on host: HostSession) async throws -> (lines: [String], mode: Int)? {
+        let path = try attributes.requireString("path")
+        let stat = try await host.check(ShellCommand("stat", "-c", "%a", "--", path))
+        guard stat.succeeded else { return nil }
+        var lines = String(decoding: try await host.read(path), as: UTF8.self).components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return (lines, Int(stat.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), radix: 8) ?? 0o644)
+    }
+
+    private static func write(_ lines: [String], _ attributes: Value, mode: Int?, on host: HostSession) async throws {
+        let text = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+        try await host.write(Array(text.utf8), to: try attributes.requireString("path"), mode: mode ?? 0o644)
+    }
+}
