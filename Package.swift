@@ -40,7 +40,7 @@ let package = Package(
             name: "HostConfig",
             dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "Kubernetes", dependencies: ["HomelabCore"]),
+        .target(name: "Kubernetes", dependencies: ["HomelabCore", "HTTP", .product(name: "Yams", package: "Yams")]),
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
         // The one import users write.
@@ -63,6 +63,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Machines/DisposableRootFiles"]
         ),
@@ -83,6 +84,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox"]),
         .testTarget(
             name: "ProxmoxTests",
             dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Yams", package: "Yams")],

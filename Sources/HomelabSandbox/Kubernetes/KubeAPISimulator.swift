@@ -1,0 +1,109 @@
+import Foundation
+import HomelabCore
+import Synchronization
+
+/// A Kubernetes API server for tests and benchmarks, over HTTPS with a throwaway CA: client
+/// certificates issued by that CA and a bearer token are accepted, nothing else. Real `kubectl`
+/// can `apply --server-side`, `get`, `wait` and `delete` against it.
+public final class KubeAPISimulator: Sendable {
+    public let certificateAuthority: SandboxCertificateAuthority
+    /// A token the server accepts (`Authorization: Bearer …`). Sensitive.
+    public let token: String
+    public let kubernetesVersion: String
+    private let server: SandboxHTTPSServer
+    private let cluster: KubeCluster
+
+    public static func start(kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200)) async throws
+        -> KubeAPISimulator
+    {
+        let authority = try SandboxCertificateAuthority(name: "kubernetes")
+        return try await KubeAPISimulator(authority: authority, kubernetesVersion: kubernetesVersion, readyDelay: readyDelay)
+    }
+
+    private init(authority: SandboxCertificateAuthority, kubernetesVersion: String, readyDelay: Duration) async throws {
+        certificateAuthority = authority
+        self.kubernetesVersion = kubernetesVersion
+        token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let cluster = KubeCluster(readyDelay: readyDelay)
+        self.cluster = cluster
+        let router = KubeRouter(cluster: cluster, kubernetesVersion: kubernetesVersion)
+        let token = self.token
+        let log = RequestLog()
+        server = try await SandboxHTTPSServer(identity: try authority.issueServer(), clientCA: authority.caPEM) { request in
+            log.append("\(request.method) \(request.path)")
+            let bearer = request.header("Authorization") == "Bearer \(token)"
+            guard bearer || request.clientCertificateSubject != nil else {
+                return KubeRouter.status(KubeFailure(code: 401, reason: "Unauthorized", message: "Unauthorized"))
+            }
+            return await router.handle(request)
+        }
+        self.log = log
+    }
+
+    private let log: RequestLog
+
+    public var endpoint: String { server.baseURL }
+    public var caPEM: String { certificateAuthority.caPEM }
+
+    /// A client certificate for `user` in `group` (CN and O, as the API server maps them).
+    public func clientIdentity(user: String = "kubernetes-admin", group: String = "system:masters") throws
+        -> SandboxCertificateAuthority.Identity
+    {
+        try certificateAuthority.issueClient(commonName: user, organization: group)
+    }
+
+    /// Every request so far, as `METHOD /path`.
+    public var requests: [String] { log.entries }
+    public func resetRequestLog() { log.clear() }
+
+    /// The stored object (with managed fields and simulated status), or nil.
+    public func object(apiVersion: String, plural: String, namespace: String = "", name: String) async -> Value? {
+        let parts = apiVersion.split(separator: "/").map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+        guard let type = await cluster.type(group: group, version: version, plural: plural) else { return nil }
+        return try? await cluster.get(type, namespace: namespace, name: name)
+    }
+
+    /// Names of the objects of one type, `namespace/name` for namespaced ones.
+    public func names(apiVersion: String, plural: String) async -> [String] {
+        let parts = apiVersion.split(separator: "/").map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+        guard let type = await cluster.type(group: group, version: version, plural: plural) else { return [] }
+        return await cluster.list(type, namespace: nil).compactMap { object in
+            let name = object["metadata"]?["name"]?.stringValue ?? ""
+            return type.namespaced ? "\(object["metadata"]?["namespace"]?.stringValue ?? "")/\(name)" : name
+        }
+    }
+
+    /// Changes an object the way someone with `kubectl edit` would (a merge patch by another manager).
+    public func edit(
+        apiVersion: String, plural: String, namespace: String = "", name: String, patch: Value, manager: String = "kubectl-edit"
+    )
+        async throws
+    {
+        let parts = apiVersion.split(separator: "/").map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts[0])
+        guard let type = await cluster.type(group: group, version: version, plural: plural) else { return }
+        do {
+            _ = try await cluster.update(type, namespace: namespace, name: name, patch: patch, manager: manager)
+        } catch {
+            throw SimulatorError("\(error.message)")
+        }
+    }
+
+    public func shutdown() async { await server.shutdown() }
+}
+
+/// Requests as the server saw them, shared between its handler and the façade.
+final class RequestLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var entries: [String] { lines.withLock { $0 } }
+    func clear() { lines.withLock { $0.removeAll() } }
+}
+
+/// A simulator operation that could not be done.
+public struct SimulatorError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}

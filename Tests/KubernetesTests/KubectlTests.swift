@@ -1,0 +1,58 @@
+import Foundation
+import HomelabKit
+import HomelabSandbox
+import Testing
+
+/// Real kubectl against the simulator: server-side apply, get, wait and delete.
+@Suite struct KubectlTests {
+    static let manifest = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: demo
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-config
+          namespace: demo
+        data:
+          greeting: hello
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: demo
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27
+        """
+
+    @Test func applyServerSideGetWaitAndDelete() async throws {
+        let kube = try await KubeHarness.start()
+        defer { Task { await kube.simulator.shutdown() } }
+        let apply = try await kube.kubectl(["apply", "--server-side", "-f", "-"], input: Self.manifest)
+        #expect(apply.status == 0, "kubectl apply: \(apply.output)")
+        #expect(apply.output.contains("deployment.apps/web serverside-applied"), "\(apply.output)")
+        let stored = await kube.simulator.object(apiVersion: "apps/v1", plural: "deployments", namespace: "demo", name: "web")
+        #expect(stored?["metadata"]?["managedFields"]?.arrayValue?.first?["manager"] == "kubectl")
+
+        let get = try await kube.kubectl(["get", "configmap", "web-config", "-n", "demo", "-o", "jsonpath={.data.greeting}"])
+        #expect(get.status == 0 && get.output == "hello", "\(get.output)")
+        let wait = try await kube.kubectl(["wait", "--for=condition=Available", "deployment/web", "-n", "demo", "--timeout=20s"])
+        #expect(wait.status == 0, "kubectl wait: \(wait.output)")
+
+        let delete = try await kube.kubectl(["delete", "-f", "-"], input: Self.manifest)
+        #expect(delete.status == 0, "kubectl delete: \(delete.output)")
+        #expect(await kube.simulator.names(apiVersion: "apps/v1", plural: "deployments") == [])
+    }
+}
