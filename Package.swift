@@ -40,7 +40,10 @@ let package = Package(
             name: "HostConfig",
             dependencies: ["HomelabCore", "SSH", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "Kubernetes", dependencies: ["HomelabCore", "HTTP", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Kubernetes",
+            dependencies: ["HomelabCore", "HTTP", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
 
         // The one import users write.
@@ -84,7 +87,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
-        .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab"]),
         .testTarget(
             name: "ProxmoxTests",
             dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Yams", package: "Yams")],

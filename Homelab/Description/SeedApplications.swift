@@ -30,7 +30,7 @@ extension SeedHomelab {
     }
 
     @DeclarationBuilder<any ClusterContent>
-    static var infrastructure: DeclarationGroup<any ClusterContent> {
+    public static var infrastructure: DeclarationGroup<any ClusterContent> {
         gitPath("gateway-api", namespace: nil, path: "components/gateway-api")
         Application(
             "cert-manager", namespace: "cert-manager",
@@ -78,7 +78,7 @@ extension SeedHomelab {
     }
 
     @DeclarationBuilder<any ClusterContent>
-    static var platform: DeclarationGroup<any ClusterContent> {
+    public static var platform: DeclarationGroup<any ClusterContent> {
         Application(
             "vault", namespace: "vault",
             source: .helm(repo: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.32.0"),
@@ -151,7 +151,7 @@ extension SeedHomelab {
     }
 
     @DeclarationBuilder<any ClusterContent>
-    static var media: DeclarationGroup<any ClusterContent> {
+    public static var media: DeclarationGroup<any ClusterContent> {
         gitPath("arr-prereqs", namespace: nil, path: "clusters/homelabk8s01/apps/arr/prereqs", dependsOn: ["nfs-provisioner"])
         appTemplate("arr-sonarr", namespace: "arr", dependsOn: ["arr-prereqs", "local-path-provisioner"])
         appTemplate("arr-radarr", namespace: "arr", dependsOn: ["arr-prereqs", "local-path-provisioner"])
@@ -172,7 +172,7 @@ extension SeedHomelab {
     }
 
     @DeclarationBuilder<any ClusterContent>
-    static var apps: DeclarationGroup<any ClusterContent> {
+    public static var apps: DeclarationGroup<any ClusterContent> {
         appTemplate("homepage", namespace: "arr")
         appTemplate("uptime-kuma", namespace: "monitoring", createNamespace: true, dependsOn: ["gateway"])
         appTemplate("openclaw", namespace: "openclaw", createNamespace: true, dependsOn: ["gateway"])

@@ -37,7 +37,7 @@ public struct Lab: Sendable {
         ProviderRegistry([
             ProxmoxProvider(),
             HostProvider(),
-            UnavailableProvider(name: "kubernetes", issue: 5),
+            KubernetesProvider(),
             UnavailableProvider(name: "kubeadm", issue: nil),
             DataProvider(),
         ])

@@ -10,6 +10,8 @@ public struct Cluster: LabContent {
     public var podSubnet: String
     public var serviceSubnet: String
     public var skipKubeProxy: Bool
+    /// A kubeconfig for the cluster's API (until kubeadm bootstrap provides one).
+    public var kubeconfig: String?
     public var contents: [any ClusterContent]
     public var location: SourceLocation
 
@@ -21,6 +23,7 @@ public struct Cluster: LabContent {
         podSubnet: String = "10.244.0.0/16",
         serviceSubnet: String = "10.96.0.0/12",
         skipKubeProxy: Bool = false,
+        kubeconfig: String? = nil,
         fileID: String = #fileID,
         line: Int = #line,
         column: Int = #column,
@@ -33,6 +36,7 @@ public struct Cluster: LabContent {
         self.podSubnet = podSubnet
         self.serviceSubnet = serviceSubnet
         self.skipKubeProxy = skipKubeProxy
+        self.kubeconfig = kubeconfig
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
@@ -89,10 +93,13 @@ public struct Cluster: LabContent {
                 }
             )
         )
-        let cni = contents.contains { $0 is Cilium } ? Cilium.address(cluster: name) : nil
-        let argocd = contents.contains { $0 is ArgoCD } ? ArgoCD.address(cluster: name) : nil
+        let cni = ClusterContext.flatten(contents).contains { $0 is Cilium } ? Cilium.address(cluster: name) : nil
+        let argocd = ClusterContext.flatten(contents).contains { $0 is ArgoCD } ? ArgoCD.address(cluster: name) : nil
         let context = ClusterContext(name: name, address: address, kubernetesVersion: kubernetes, cni: cni, argocd: argocd)
-        for member in contents { member.compile(in: context, into: &graph) }
+        // The kubeconfig comes from kubeadm init once the kubeadm provider is built; until then a
+        // kubeconfig file can be given.
+        ClusterContext.configure(cluster: name, kubeconfig: kubeconfig, context: nil, into: &graph)
+        ClusterContext.compile(contents, in: context, into: &graph)
     }
 
     private func checkNetwork(_ cidr: String, _ what: String, into graph: inout GraphBuilder) -> IPv4Interface? {

@@ -92,13 +92,14 @@ public struct Application: ClusterContent {
                 address: address,
                 type: KubernetesTypes.application,
                 attributes: [
-                    "cluster": .string(cluster.name), "name": .string(name),
+                    "cluster": .string(cluster.name), "name": .string(name), "argocdNamespace": .string(cluster.argocdNamespace),
                     "namespace": namespace.map(Value.string) ?? .null, "source": source.value,
                     "syncOptions": .strings(options), "prune": .bool(prune), "selfHeal": .bool(selfHeal),
                     "annotations": .object(annotations.mapValues(Value.string)),
                 ],
                 location: location,
-                references: references
+                references: references,
+                providerConfiguration: cluster.configurationKey
             )
         )
     }
@@ -107,37 +108,74 @@ public struct Application: ClusterContent {
 /// Kubernetes objects given as YAML, applied with server-side apply.
 public struct Manifest: ClusterContent {
     public var name: String
-    public var yaml: String
+    /// The objects, parsed when the description is built so a broken document points at its line.
+    public var documents: Result<[Value], ManifestError>
     public var dependsOn: [String]
     public var location: SourceLocation
 
+    /// Objects as Swift values.
     public init(
-        _ name: String,
-        yaml: String,
-        dependsOn: [String] = [],
-        fileID: String = #fileID,
-        line: Int = #line,
-        column: Int = #column
+        _ name: String, objects: [Value], dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
     ) {
         self.name = name
-        self.yaml = yaml
+        self.documents = .success(objects)
+        self.dependsOn = dependsOn
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    /// One or more YAML documents (`---` between them).
+    public init(
+        _ name: String, yaml: String, dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.name = name
+        self.documents = ManifestDocuments.parse(yaml)
+        self.dependsOn = dependsOn
+        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    /// YAML documents from a file, read when the description is built.
+    public init(
+        _ name: String, file path: String, dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
+    ) {
+        self.name = name
+        if let data = FileManager.default.contents(atPath: path) {
+            self.documents = ManifestDocuments.parse(String(decoding: data, as: UTF8.self))
+        } else {
+            self.documents = .failure(ManifestError(message: "cannot read \(path)"))
+        }
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     public func compile(in cluster: ClusterContext, into graph: inout GraphBuilder) {
         let address = ResourceAddress(kind: "manifest", name: "\(cluster.name)/\(name)")
-        if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            graph.error("\(address): the manifest is empty", at: location, address: address)
+        var objects: [Value] = []
+        switch documents {
+        case .failure(let error): graph.error("\(address): \(error.message)", at: location, address: address)
+        case .success(let parsed): objects = parsed
+        }
+        if case .success = documents, objects.isEmpty { graph.error("\(address): the manifest is empty", at: location, address: address) }
+        for (index, object) in objects.enumerated() {
+            if object["apiVersion"]?.stringValue == nil || object["kind"]?.stringValue == nil
+                || object["metadata"]?["name"]?.stringValue == nil
+            {
+                graph.error("\(address): object \(index + 1) needs apiVersion, kind and metadata.name", at: location, address: address)
+            }
         }
         graph.add(
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.manifest,
-                attributes: ["cluster": .string(cluster.name), "yaml": .string(yaml)],
+                attributes: ["cluster": .string(cluster.name), "objects": .array(objects)],
                 location: location,
-                references: cluster.baseReferences(at: location) + graph.references(dependsOn, purpose: "dependsOn", at: location)
+                references: cluster.baseReferences(at: location) + graph.references(dependsOn, purpose: "dependsOn", at: location),
+                providerConfiguration: cluster.configurationKey
             )
         )
     }
+}
+
+/// Why a manifest's documents could not be read.
+public struct ManifestError: Error, Sendable, Hashable {
+    public var message: String
 }

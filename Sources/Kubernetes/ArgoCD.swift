@@ -17,6 +17,7 @@ public struct ArgoCD: ClusterContent {
         manifestSHA256: String? = nil,
         config: [String: String] = [:],
         commandParameters: [String: String] = [:],
+        installURL: String? = nil,
         fileID: String = #fileID,
         line: Int = #line,
         column: Int = #column
@@ -26,14 +27,17 @@ public struct ArgoCD: ClusterContent {
         self.manifestSHA256 = manifestSHA256
         self.config = config
         self.commandParameters = commandParameters
+        self.installURLOverride = installURL
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     public static func address(cluster: String) -> ResourceAddress { ResourceAddress(kind: "argocd", name: cluster) }
 
+    /// Where the install manifest comes from (the release's `install.yaml` unless overridden).
     public var installURL: String {
-        "https://raw.githubusercontent.com/argoproj/argo-cd/\(version)/manifests/install.yaml"
+        installURLOverride ?? "https://raw.githubusercontent.com/argoproj/argo-cd/\(version)/manifests/install.yaml"
     }
+    public var installURLOverride: String?
 
     public func compile(in cluster: ClusterContext, into graph: inout GraphBuilder) {
         let address = Self.address(cluster: cluster.name)
@@ -57,7 +61,8 @@ public struct ArgoCD: ClusterContent {
                     "commandParameters": .object(commandParameters.mapValues(Value.string)),
                 ],
                 location: location,
-                references: cluster.baseReferences(at: location)
+                references: cluster.baseReferences(at: location),
+                providerConfiguration: cluster.configurationKey
             )
         )
     }

@@ -1,6 +1,7 @@
 /// Compares desired attributes with real ones.
 enum AttributeDiffer {
-    /// Top-level differences of `desired` against `prior`.
+    /// Differences of `desired` against `prior`, down to the changed leaf: a changed Helm value
+    /// shows as `source.values.server.replicas`, not as the whole `source`.
     ///
     /// Only attributes the description sets are compared: attributes a provider adds (IDs, MAC
     /// addresses) are not drift. A desired `unknown` is the provider's to fill and never differs
@@ -15,16 +16,36 @@ enum AttributeDiffer {
             if wanted.containsUnknown, had != nil { continue }
             if let had, wanted.plain == had.plain { continue }
             if had == nil, wanted == .null { continue }
-            diffs.append(
-                AttributeDiff(
-                    path: ValuePath([.key(key)]),
-                    before: had,
-                    after: wanted,
-                    forcesReplacement: replaceOnChange.contains(key)
-                )
-            )
+            leaves(ValuePath([.key(key)]), had, wanted, forcesReplacement: replaceOnChange.contains(key), into: &diffs)
         }
         return diffs
+    }
+
+    /// Descends into objects (and lists of the same length) while both sides have them.
+    private static func leaves(
+        _ path: ValuePath, _ had: Value?, _ wanted: Value, forcesReplacement: Bool, into diffs: inout [AttributeDiff]
+    ) {
+        // Secrets stay whole: descending would unwrap them.
+        let secret = wanted.containsSensitive || had?.containsSensitive == true
+        switch (had, wanted) {
+        case (.object(let before)?, .object(let after)) where !secret:
+            for key in Set(before.keys).union(after.keys).sorted() {
+                let old = before[key]
+                let new = after[key] ?? .null
+                if let old, old.plain == new.plain { continue }
+                if new.containsUnknown, old != nil { continue }
+                if old == nil, new == .null { continue }
+                leaves(ValuePath(path.steps + [.key(key)]), old, new, forcesReplacement: forcesReplacement, into: &diffs)
+            }
+        case (.array(let before)?, .array(let after)) where before.count == after.count && !secret:
+            for index in after.indices where before[index].plain != after[index].plain && !after[index].containsUnknown {
+                leaves(
+                    ValuePath(path.steps + [.index(index)]), before[index], after[index], forcesReplacement: forcesReplacement, into: &diffs
+                )
+            }
+        default:
+            diffs.append(AttributeDiff(path: path, before: had, after: wanted, forcesReplacement: forcesReplacement))
+        }
     }
 
     /// Every top-level attribute of an object that is being created or deleted.

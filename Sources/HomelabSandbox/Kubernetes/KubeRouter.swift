@@ -78,15 +78,7 @@ struct KubeRouter {
             if let selector = query["fieldSelector"], selector.hasPrefix("metadata.name=") { fieldName = String(selector.dropFirst(14)) }
             let items = await cluster.list(type, namespace: type.namespaced ? namespace : nil, name: fieldName)
             if query["watch"] == "true" || query["watch"] == "1" {
-                // One batch of events, then the watch ends; clients list and watch again.
-                try await Task.sleep(for: .milliseconds(300))
-                let fresh = await cluster.list(type, namespace: type.namespaced ? namespace : nil, name: fieldName)
-                let lines = try fresh.map {
-                    String(decoding: try JSONEncoder().encode(["type": "ADDED", "object": $0] as Value), as: UTF8.self)
-                }
-                return SandboxResponse(
-                    status: 200, reason: "OK", headers: [("Content-Type", "application/json")],
-                    body: Array((lines.joined(separator: "\n") + "\n").utf8))
+                return try await watch(type, namespace: type.namespaced ? namespace : nil, name: fieldName, initial: items, query: query)
             }
             return Self.json([
                 "apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"),
@@ -121,6 +113,42 @@ struct KubeRouter {
         default:
             throw KubeFailure(code: 405, reason: "MethodNotAllowed", message: "\(request.method) is not simulated here")
         }
+    }
+
+    /// A watch: waits (up to `timeoutSeconds`, at most 2 s) for the matching objects to change,
+    /// then sends what changed as ADDED, MODIFIED and DELETED events and ends; clients watch again.
+    private func watch(_ type: KubeResourceType, namespace: String?, name: String?, initial: [Value], query: [String: String])
+        async throws -> SandboxResponse
+    {
+        func version(_ object: Value) -> String { object["metadata"]?["resourceVersion"]?.stringValue ?? "" }
+        func key(_ object: Value) -> String {
+            "\(object["metadata"]?["namespace"]?.stringValue ?? "")/\(object["metadata"]?["name"]?.stringValue ?? "")"
+        }
+        let limit = min(Double(query["timeoutSeconds"] ?? "2") ?? 2, 2)
+        let deadline = ContinuousClock.now + .milliseconds(Int(limit * 1000))
+        // Changes since the client's resourceVersion count too: a watch from "0" starts with everything.
+        let since = Int(query["resourceVersion"] ?? "") ?? 0
+        var before = Dictionary(initial.filter { (Int(version($0)) ?? 0) <= since || since == 0 }.map { (key($0), $0) }) { a, _ in a }
+        if since == 0 { before = [:] }
+        var events: [Value] = []
+        while events.isEmpty {
+            let now = await cluster.list(type, namespace: namespace, name: name)
+            let current = Dictionary(now.map { (key($0), $0) }) { a, _ in a }
+            for (id, object) in current.sorted(by: { $0.key < $1.key }) {
+                if let old = before[id] {
+                    if version(old) != version(object) { events.append(["type": "MODIFIED", "object": object]) }
+                } else {
+                    events.append(["type": "ADDED", "object": object])
+                }
+            }
+            for (id, object) in before where current[id] == nil { events.append(["type": "DELETED", "object": object]) }
+            if !events.isEmpty || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let lines = try events.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        return SandboxResponse(
+            status: 200, reason: "OK", headers: [("Content-Type", "application/json")],
+            body: Array((lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n").utf8))
     }
 
     // MARK: Discovery

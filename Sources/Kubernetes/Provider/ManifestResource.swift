@@ -1,0 +1,71 @@
+import HomelabCore
+
+/// `Manifest`: its objects server-side applied (Namespaces and CRDs first, CRDs waited for until
+/// Established, workloads until rolled out), read back field by field for drift, and objects
+/// dropped from the description pruned.
+enum ManifestResource: KubernetesResource {
+    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
+        var live: [Value] = []
+        for object in prior["objects"]?.arrayValue ?? [] {
+            let identity = ObjectIdentity(object)
+            guard
+                let found = try await client.get(
+                    apiVersion: identity.apiVersion, kind: identity.kind, namespace: identity.namespace, name: identity.name)
+            else { continue }  // gone from the cluster: the plan puts it back
+            live.append(AppliedFields.project(found, onto: object))
+        }
+        return prior.with("objects", .array(live))
+    }
+
+    static func apply(
+        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> Value {
+        let objects = desired["objects"]?.arrayValue ?? []
+        try await applyInOrder(objects, client: client, manager: fieldManager, namespace: nil, options: options, progress: progress)
+        // Pruning: what the last apply made and this one no longer lists.
+        let kept = Set(objects.map { ObjectIdentity($0, defaultNamespace: client.access.namespace) })
+        for object in (prior?["objects"]?.arrayValue ?? []).reversed() {
+            let identity = ObjectIdentity(object, defaultNamespace: client.access.namespace)
+            guard !kept.contains(identity) else { continue }
+            progress("pruning \(identity)")
+            try await client.delete(
+                apiVersion: identity.apiVersion, kind: identity.kind, namespace: identity.namespace, name: identity.name)
+        }
+        return desired
+    }
+
+    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws {
+        for object in (prior["objects"]?.arrayValue ?? []).reversed() {
+            let identity = ObjectIdentity(object, defaultNamespace: client.access.namespace)
+            progress("deleting \(identity)")
+            try await client.delete(
+                apiVersion: identity.apiVersion, kind: identity.kind, namespace: identity.namespace, name: identity.name)
+        }
+    }
+
+    /// Namespaces, then CRDs (until Established, so their kinds can be applied), then the rest;
+    /// then waits for what has a notion of ready.
+    static func applyInOrder(
+        _ objects: [Value], client: KubernetesClient, manager: String, namespace: String?, options: KubernetesProvider.Options,
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws {
+        func rank(_ object: Value) -> Int {
+            switch object["kind"]?.stringValue {
+            case "Namespace": return 0
+            case "CustomResourceDefinition": return 1
+            default: return 2
+            }
+        }
+        let ordered = objects.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        for object in ordered {
+            try await client.apply(object, fieldManager: manager, force: true, namespace: namespace)
+            if object["kind"]?.stringValue == "CustomResourceDefinition" {
+                try await client.waitUntilReady(object, namespace: namespace, options: options, progress: progress)
+            }
+        }
+        for object in ordered where object["kind"]?.stringValue != "CustomResourceDefinition" {
+            try await client.waitUntilReady(object, namespace: namespace ?? client.access.namespace, options: options, progress: progress)
+        }
+    }
+}
