@@ -66,4 +66,15 @@ public struct ArgoCD: ClusterContent {
             )
         )
     }
+
+    /// The built-in objects HomelabKit writes besides the install manifest: the namespace, and
+    /// the `argocd-cm` and `argocd-cmd-params-cm` data it owns.
+    public static func generatedObjects(namespace: String, config: [String: Value], commandParameters: [String: Value])
+        -> (namespace: Value, configMaps: [Value])
+    {
+        let configMaps: [Value] = [("argocd-cm", config), ("argocd-cmd-params-cm", commandParameters)].map { name, data in
+            ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)], "data": .object(data)]
+        }
+        return (["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]], configMaps)
+    }
 }
