@@ -74,7 +74,8 @@ let package = Package(
         // The seed homelab, described in Swift.
         .target(name: "SeedHomelab", dependencies: ["HomelabKit"], path: "Homelab/Description"),
         .executableTarget(name: "Homelab", dependencies: ["SeedHomelab", "HomelabCLI"], path: "Homelab/Main"),
-        .executableTarget(name: "HomelabBenchmarks", dependencies: ["HomelabKit", "HomelabSandbox", "HTTP"]),
+        .executableTarget(
+            name: "HomelabBenchmarks", dependencies: ["HomelabKit", "HomelabSandbox", "HTTP", .product(name: "Yams", package: "Yams")]),
 
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),

@@ -6,6 +6,7 @@ import HomelabKit
 //   swift run -c release HomelabBenchmarks            # every scenario, one table
 //   swift run -c release HomelabBenchmarks plan 10000 # one scenario, JSON
 //   swift run -c release HomelabBenchmarks --hosts    # HomelabKit vs ansible-playbook (needs root)
+//   swift run -c release HomelabBenchmarks --kubernetes # HomelabKit vs kubectl apply --server-side
 //
 // Each scenario runs in its own process so its peak RSS is its own.
 
@@ -160,12 +161,17 @@ do {
         case "proxmox": measurement = try await proxmoxScenario(count)
         case "tasknotice": measurement = try await taskNoticeScenario()
         case "hosts": measurement = try await HostBenchmark.scenario(count)
+        case "kubernetes": measurement = try await KubernetesBenchmark.scenario(count)
         default: throw ProviderError.failed("unknown scenario \(arguments[0])")
         }
         print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
     } else {
         let skipTerraform = arguments.contains("--no-terraform")
         let onlyProxmox = arguments.contains("--proxmox")
+        if arguments.contains("--kubernetes") {
+            try printKubernetesTable()
+            exit(0)
+        }
         if arguments.contains("--hosts") {
             try printHostTable()
             exit(0)
@@ -195,6 +201,8 @@ do {
         try printProxmoxTable()
         print("")
         try printHostTable()
+        print("")
+        try printKubernetesTable()
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

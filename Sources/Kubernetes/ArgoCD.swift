@@ -73,7 +73,10 @@ public struct ArgoCD: ClusterContent {
         -> (namespace: Value, configMaps: [Value])
     {
         let configMaps: [Value] = [("argocd-cm", config), ("argocd-cmd-params-cm", commandParameters)].map { name, data in
-            ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)], "data": .object(data)]
+            [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "data": .object(data),
+            ]
         }
         return (["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]], configMaps)
     }

@@ -83,3 +83,22 @@ import Testing
         ],
     ]
 }
+
+/// The API server's certificate is verified against the cluster CA from the kubeconfig.
+@Suite struct KubernetesTLSTests {
+    @Test func aServerSignedByAnotherCAIsRefused() async throws {
+        let kube = try await KubeHarness.start()
+        defer { Task { await kube.simulator.shutdown() } }
+        let stranger = try SandboxCertificateAuthority(name: "someone else")
+        let client = try KubernetesClient(
+            access: ClusterAccess(
+                server: kube.simulator.endpoint, tls: TLSOptions(trust: .caPEM(stranger.caPEM)), token: kube.simulator.token))
+        await #expect {
+            _ = try await client.version()
+        } throws: { error in
+            guard case .transport(let detail) = error as? KubernetesError else { return false }
+            return !detail.contains(kube.simulator.token)
+        }
+        #expect(kube.simulator.requests.isEmpty, "nothing reached the server, the token least of all")
+    }
+}

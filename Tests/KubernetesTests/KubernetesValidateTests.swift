@@ -14,7 +14,8 @@ import Yams
         let yaml = try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let executable = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/kubernetes-validate" }
+        let executable =
+            ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/kubernetes-validate" }
             .first(where: FileManager.default.isExecutableFile(atPath:)) ?? "/usr/local/bin/kubernetes-validate"
         return try await offCooperativePool { try Spawn.run(executable, ["--kubernetes-version", "1.31.4", "--strict", path]) }
     }
