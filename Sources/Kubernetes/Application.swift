@@ -107,7 +107,16 @@ public struct Application: ClusterContent {
 
 /// Kubernetes objects given as YAML, applied with server-side apply.
 public struct Manifest: ClusterContent {
+    /// What server-side apply does when another field manager owns a field this manifest sets.
+    public enum Conflicts: String, Sendable, Hashable {
+        /// Take the field over (`force=true`): the description wins, as the plan showed.
+        case takeOver
+        /// Fail with the manager and field in the error (`force=false`).
+        case fail
+    }
+
     public var name: String
+    public var conflicts: Conflicts = .takeOver
     /// The objects, parsed when the description is built so a broken document points at its line.
     public var documents: Result<[Value], ManifestError>
     public var dependsOn: [String]
@@ -115,27 +124,32 @@ public struct Manifest: ClusterContent {
 
     /// Objects as Swift values.
     public init(
-        _ name: String, objects: [Value], dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
+        _ name: String, objects: [Value], conflicts: Conflicts = .takeOver, dependsOn: [String] = [], fileID: String = #fileID,
+        line: Int = #line, column: Int = #column
     ) {
         self.name = name
         self.documents = .success(objects)
+        self.conflicts = conflicts
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     /// One or more YAML documents (`---` between them).
     public init(
-        _ name: String, yaml: String, dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
+        _ name: String, yaml: String, conflicts: Conflicts = .takeOver, dependsOn: [String] = [], fileID: String = #fileID,
+        line: Int = #line, column: Int = #column
     ) {
         self.name = name
         self.documents = ManifestDocuments.parse(yaml)
+        self.conflicts = conflicts
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     /// YAML documents from a file, read when the description is built.
     public init(
-        _ name: String, file path: String, dependsOn: [String] = [], fileID: String = #fileID, line: Int = #line, column: Int = #column
+        _ name: String, file path: String, conflicts: Conflicts = .takeOver, dependsOn: [String] = [], fileID: String = #fileID,
+        line: Int = #line, column: Int = #column
     ) {
         self.name = name
         if let data = FileManager.default.contents(atPath: path) {
@@ -143,6 +157,7 @@ public struct Manifest: ClusterContent {
         } else {
             self.documents = .failure(ManifestError(message: "cannot read \(path)"))
         }
+        self.conflicts = conflicts
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
@@ -166,7 +181,7 @@ public struct Manifest: ClusterContent {
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.manifest,
-                attributes: ["cluster": .string(cluster.name), "objects": .array(objects)],
+                attributes: ["cluster": .string(cluster.name), "objects": .array(objects), "conflicts": .string(conflicts.rawValue)],
                 location: location,
                 references: cluster.baseReferences(at: location) + graph.references(dependsOn, purpose: "dependsOn", at: location),
                 providerConfiguration: cluster.configurationKey

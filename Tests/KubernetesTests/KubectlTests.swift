@@ -51,6 +51,11 @@ import Testing
         let wait = try await kube.kubectl(["wait", "--for=condition=Available", "deployment/web", "-n", "demo", "--timeout=20s"])
         #expect(wait.status == 0, "kubectl wait: \(wait.output)")
 
+        let create = try await kube.kubectl(["create", "configmap", "extra", "-n", "demo", "--from-literal=mode=fast"])
+        #expect(create.status == 0, "kubectl create: \(create.output)")
+        let again = try await kube.kubectl(["create", "configmap", "extra", "-n", "demo", "--from-literal=mode=fast"])
+        #expect(again.status != 0 && again.output.contains("already exists"), "\(again.output)")
+
         let delete = try await kube.kubectl(["delete", "-f", "-"], input: Self.manifest)
         #expect(delete.status == 0, "kubectl delete: \(delete.output)")
         #expect(await kube.simulator.names(apiVersion: "apps/v1", plural: "deployments") == [])

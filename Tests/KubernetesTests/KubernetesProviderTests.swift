@@ -156,6 +156,18 @@ import Testing
             await simulator.object(apiVersion: "v1", plural: "configmaps", namespace: "demo", name: "web-config")?["data"]?["greeting"]
                 == "hello")
 
+        // With conflicts: .fail, a field someone else changed stops the apply and names them.
+        try await simulator.edit(
+            apiVersion: "v1", plural: "configmaps", namespace: "demo", name: "web-config", patch: ["data": ["greeting": "hacked"]])
+        let strict = setup.lab { Manifest("web", yaml: Self.web(greeting: "hello"), conflicts: .fail) }
+        let refused = try await setup.apply(strict, expectSuccess: false)
+        #expect(
+            refused.failures.map(\.message).joined().contains(".data.greeting owned by kubectl-edit"), "\(refused.failures.map(\.message))")
+        #expect(
+            await simulator.object(apiVersion: "v1", plural: "configmaps", namespace: "demo", name: "web-config")?["data"]?["greeting"]
+                == "hacked")
+        try await setup.apply(lab("hello", true))
+
         // Dropped from the manifest: pruned from the cluster.
         try await setup.apply(lab("hello", false))
         #expect(await simulator.names(apiVersion: "v1", plural: "configmaps") == [])

@@ -131,9 +131,14 @@ actor KubeCluster {
 
     /// A JSON merge patch by `manager` (an `Update`: it takes the fields it changes, no conflicts),
     /// the way `kubectl edit` or a controller changes an object behind the applier's back.
-    func update(_ type: KubeResourceType, namespace: String, name: String, patch: Value, manager: String) throws(KubeFailure) -> Value {
+    func update(_ type: KubeResourceType, namespace: String, name: String, patch: Value, manager: String, create: Bool = false)
+        throws(KubeFailure) -> Value
+    {
         let key = key(type, namespace, name)
-        guard var stored = objects[key] else { throw notFound(type, name) }
+        if create { try checkBody(patch, type, name: name, namespace: namespace) }
+        guard var stored = objects[key] ?? (create ? Stored(object: [:], owners: [:], changedAt: .now) : nil) else {
+            throw notFound(type, name)
+        }
         let changed = KubeFields.paths(of: patch)
         for other in stored.owners.keys where other != manager {
             let kept: Set<KubeFields.Path> =
@@ -141,7 +146,7 @@ actor KubeCluster {
             stored.owners[other]?.paths = kept
         }
         stored.owners[manager, default: Owner(operation: "Update", apiVersion: type.apiVersion, paths: [])].paths.formUnion(changed)
-        try store(&stored, object: KubeFields.merge(stored.object, patch), key: key, type: type, created: false)
+        try store(&stored, object: KubeFields.merge(stored.object, patch), key: key, type: type, created: create)
         return render(stored, type)
     }
 

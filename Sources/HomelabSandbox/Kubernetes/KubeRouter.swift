@@ -84,6 +84,17 @@ struct KubeRouter {
                 "apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"),
                 "metadata": ["resourceVersion": .string(await cluster.currentResourceVersion)], "items": .array(items),
             ])
+        case ("POST", nil):
+            let body = try Self.decode(request.body)
+            guard let name = body["metadata"]?["name"]?.stringValue else {
+                throw KubeFailure(code: 422, reason: "Invalid", message: "metadata.name: Required value")
+            }
+            if (try? await cluster.get(type, namespace: ns, name: name)) != nil {
+                throw KubeFailure(code: 409, reason: "AlreadyExists", message: "\(type.plural) \"\(name)\" already exists")
+            }
+            let manager = query["fieldManager"] ?? "kubectl-create"
+            return Self.json(
+                try await cluster.update(type, namespace: ns, name: name, patch: body, manager: manager, create: true), status: 201)
         case ("GET", let name?):
             return Self.json(try await cluster.get(type, namespace: ns, name: name))
         case ("PATCH", let name?):

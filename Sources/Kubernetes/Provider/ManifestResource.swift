@@ -22,7 +22,9 @@ enum ManifestResource: KubernetesResource {
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> Value {
         let objects = desired["objects"]?.arrayValue ?? []
-        try await applyInOrder(objects, client: client, manager: fieldManager, namespace: nil, options: options, progress: progress)
+        let force = desired["conflicts"]?.stringValue != "fail"
+        try await applyInOrder(
+            objects, client: client, manager: fieldManager, force: force, namespace: nil, options: options, progress: progress)
         // Pruning: what the last apply made and this one no longer lists.
         let kept = Set(objects.map { ObjectIdentity($0, defaultNamespace: client.access.namespace) })
         for object in (prior?["objects"]?.arrayValue ?? []).reversed() {
@@ -47,7 +49,8 @@ enum ManifestResource: KubernetesResource {
     /// Namespaces, then CRDs (until Established, so their kinds can be applied), then the rest;
     /// then waits for what has a notion of ready.
     static func applyInOrder(
-        _ objects: [Value], client: KubernetesClient, manager: String, namespace: String?, options: KubernetesProvider.Options,
+        _ objects: [Value], client: KubernetesClient, manager: String, force: Bool = true, namespace: String?,
+        options: KubernetesProvider.Options,
         progress: @escaping @Sendable (String) -> Void
     ) async throws {
         func rank(_ object: Value) -> Int {
@@ -59,7 +62,7 @@ enum ManifestResource: KubernetesResource {
         }
         let ordered = objects.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
         for object in ordered where rank(object) < 2 {
-            try await client.apply(object, fieldManager: manager, force: true, namespace: namespace)
+            try await client.apply(object, fieldManager: manager, force: force, namespace: namespace)
             if object["kind"]?.stringValue == "CustomResourceDefinition" {
                 try await client.waitUntilReady(object, namespace: namespace, options: options, progress: progress)
             }
@@ -70,11 +73,11 @@ enum ManifestResource: KubernetesResource {
             var pending = rest.makeIterator()
             for _ in 0..<8 {
                 guard let object = pending.next() else { break }
-                group.addTask { _ = try await client.apply(object, fieldManager: manager, force: true, namespace: namespace) }
+                group.addTask { _ = try await client.apply(object, fieldManager: manager, force: force, namespace: namespace) }
             }
             while try await group.next() != nil {
                 guard let object = pending.next() else { continue }
-                group.addTask { _ = try await client.apply(object, fieldManager: manager, force: true, namespace: namespace) }
+                group.addTask { _ = try await client.apply(object, fieldManager: manager, force: force, namespace: namespace) }
             }
         }
         for object in ordered where object["kind"]?.stringValue != "CustomResourceDefinition" {
