@@ -97,7 +97,7 @@ final class SSHDHarness: @unchecked Sendable {
 
     private func waitUntilListening() throws {
         for _ in 0..<100 {
-            if Self.isListening("127.0.0.1", port) { return }
+            if DisposableRoot.isListening("127.0.0.1", port) { return }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let log = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
@@ -106,19 +106,6 @@ final class SSHDHarness: @unchecked Sendable {
             usleep(50_000)
         }
         throw SSHError.connectionFailed(host: "sshd", detail: "sshd did not listen on \(port)")
-    }
-
-    /// Whether a TCP connection to `host:port` (IPv4) is accepted.
-    static func isListening(_ host: String, _ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     static func freePort() throws -> Int {

@@ -96,3 +96,13 @@ extension Value {
     /// Builds a string array value.
     public static func strings(_ strings: [String]) -> Value { .array(strings.map(Value.string)) }
 }
+
+extension Value {
+    /// A copy with `value` at `path` (object keys), creating objects on the way.
+    public func setting(_ path: [String], _ value: Value) -> Value {
+        guard let first = path.first else { return value }
+        var members = objectValue ?? [:]
+        members[first] = (members[first] ?? .object([:])).setting(Array(path.dropFirst()), value)
+        return .object(members)
+    }
+}

@@ -74,13 +74,3 @@ enum KubeFields {
 
     static func dotted(_ path: Path) -> String { "." + path.joined(separator: ".") }
 }
-
-extension Value {
-    /// A copy with `value` at `path`, creating objects on the way.
-    func setting(_ path: [String], _ value: Value) -> Value {
-        guard let first = path.first else { return value }
-        var members = objectValue ?? [:]
-        members[first] = (members[first] ?? .object([:])).setting(Array(path.dropFirst()), value)
-        return .object(members)
-    }
-}

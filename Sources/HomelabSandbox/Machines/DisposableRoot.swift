@@ -148,7 +148,7 @@ public final class DisposableRoot: @unchecked Sendable {
     }
 
     /// Whether a TCP connection to `host:port` (IPv4) is accepted.
-    static func isListening(_ host: String, _ port: Int) -> Bool {
+    public static func isListening(_ host: String, _ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

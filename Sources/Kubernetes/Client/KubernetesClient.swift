@@ -169,13 +169,3 @@ public final class KubernetesClient: Sendable {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 }
-
-extension Value {
-    /// A copy with `value` at `path`, creating objects on the way.
-    func setting(_ path: [String], _ value: Value) -> Value {
-        guard let first = path.first else { return value }
-        var members = objectValue ?? [:]
-        members[first] = (members[first] ?? .object([:])).setting(Array(path.dropFirst()), value)
-        return .object(members)
-    }
-}
