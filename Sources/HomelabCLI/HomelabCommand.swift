@@ -13,7 +13,7 @@ public struct HomelabCommand: AsyncParsableCommand {
         abstract: "Plan and apply a homelab described in Swift.",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DestroyCommand.self, GraphCommand.self,
-            StateCommand.self, OutputCommand.self, ImportCommand.self, ForceUnlockCommand.self,
+            StateCommand.self, OutputCommand.self, ImportCommand.self, ForceUnlockCommand.self, ExportGitOpsCommand.self,
         ]
     )
 

@@ -41,14 +41,15 @@ struct KubeHarness {
             arguments = arguments.map { $0 == "-" ? path : $0 }
         }
         defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
-        let all = ["--kubeconfig", kubeconfigPath] + arguments
+        // Bounded: a kubectl that waits forever must fail the test, not hang it.
+        let all = ["60", Self.kubectlPath, "--kubeconfig", kubeconfigPath] + arguments
         // kubectl caches discovery under $HOME/.kube: a fresh home per call keeps tests apart.
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = NSTemporaryDirectory() + "kubectl-home-\(UUID().uuidString.prefix(8))"
         let home = environment["HOME"] ?? ""
         defer { try? FileManager.default.removeItem(atPath: home) }
         let fixed = environment
-        return try await offCooperativePool { try Spawn.run(Self.kubectlPath, all, environment: fixed) }
+        return try await offCooperativePool { try Spawn.run("/usr/bin/timeout", all, environment: fixed) }
     }
 
     static let kubectlPath: String = {

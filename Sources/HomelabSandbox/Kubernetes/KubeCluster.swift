@@ -29,6 +29,8 @@ actor KubeCluster {
         var object: Value
         var owners: [String: Owner]
         var changedAt: ContinuousClock.Instant
+        /// The version that created it (ADDED rather than MODIFIED for watches from before).
+        var createdVersion = 0
     }
 
     private(set) var types: [KubeResourceType]
@@ -36,6 +38,9 @@ actor KubeCluster {
     private var resourceVersion = 100
     /// Namespaces being deleted: like the real namespace controller, their objects go a little later.
     private var terminating: [String: ContinuousClock.Instant] = [:]
+    /// Deleted objects and the version that deleted them, so a watch from an older version sees
+    /// the DELETED event (the last 2,000).
+    private var tombstones: [(key: Key, object: Value, version: Int)] = []
     let readyDelay: Duration
 
     init(readyDelay: Duration) {
@@ -164,22 +169,54 @@ actor KubeCluster {
             }
             return render(stored, type)
         }
-        guard let stored = objects.removeValue(forKey: key) else { throw notFound(type, name) }
-        resourceVersion += 1
+        guard let stored = objects[key] else { throw notFound(type, name) }
+        remove { $0 == key }
         if type.plural == "customresourcedefinitions" {
             let group = stored.object["spec"]?["group"]?.stringValue ?? ""
             let plural = stored.object["spec"]?["names"]?["plural"]?.stringValue ?? ""
             types.removeAll { $0.group == group && $0.plural == plural }
-            objects = objects.filter { !($0.key.group == group && $0.key.plural == plural) }
+            remove { $0.group == group && $0.plural == plural }
         }
         return render(stored, type)
     }
 
+    /// Removes the matching objects under one new version, leaving tombstones for watches.
+    private func remove(where matches: (Key) -> Bool) {
+        resourceVersion += 1
+        for (key, stored) in objects where matches(key) {
+            objects[key] = nil
+            tombstones.append((key, stored.object, resourceVersion))
+        }
+        if tombstones.count > 2000 { tombstones.removeFirst(tombstones.count - 2000) }
+    }
+
+    /// Watch events after `version`: what changed or appeared (ADDED/MODIFIED) and what was deleted.
+    func events(_ type: KubeResourceType, namespace: String?, name: String?, since version: Int) -> [Value] {
+        purgeTerminated()
+        func matches(_ key: Key) -> Bool {
+            key.group == type.group && key.plural == type.plural && (namespace == nil || key.namespace == namespace)
+                && (name == nil || key.name == name)
+        }
+        var events: [Value] = []
+        for (key, stored) in objects.sorted(by: { ($0.key.namespace, $0.key.name) < ($1.key.namespace, $1.key.name) }) where matches(key) {
+            guard let changed = Int(stored.object["metadata"]?["resourceVersion"]?.stringValue ?? ""), changed > version || version == 0
+            else { continue }
+            events.append([
+                "type": .string(stored.createdVersion > version || version == 0 ? "ADDED" : "MODIFIED"), "object": render(stored, type),
+            ])
+        }
+        for tombstone in tombstones where tombstone.version > version && version != 0 && matches(tombstone.key) {
+            events.append([
+                "type": "DELETED", "object": tombstone.object.setting(["metadata", "resourceVersion"], .string(String(tombstone.version))),
+            ])
+        }
+        return events
+    }
+
     private func purgeTerminated() {
         for (namespace, since) in terminating where ContinuousClock.now - since >= readyDelay {
-            objects = objects.filter { $0.key.namespace != namespace && !($0.key.plural == "namespaces" && $0.key.name == namespace) }
+            remove { $0.namespace == namespace || ($0.plural == "namespaces" && $0.name == namespace) }
             terminating[namespace] = nil
-            resourceVersion += 1
         }
     }
 
@@ -191,6 +228,7 @@ actor KubeCluster {
         if type.namespaced { metadata["namespace"] = .string(key.namespace) }
         metadata["resourceVersion"] = .string(String(resourceVersion))
         if created {
+            stored.createdVersion = resourceVersion
             metadata["uid"] = .string(UUID().uuidString.lowercased())
             metadata["creationTimestamp"] = .string(ISO8601DateFormatter().string(from: Date()))
         }

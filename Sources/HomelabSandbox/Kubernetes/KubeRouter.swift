@@ -78,7 +78,7 @@ struct KubeRouter {
             if let selector = query["fieldSelector"], selector.hasPrefix("metadata.name=") { fieldName = String(selector.dropFirst(14)) }
             let items = await cluster.list(type, namespace: type.namespaced ? namespace : nil, name: fieldName)
             if query["watch"] == "true" || query["watch"] == "1" {
-                return try await watch(type, namespace: type.namespaced ? namespace : nil, name: fieldName, initial: items, query: query)
+                return try await watch(type, namespace: type.namespaced ? namespace : nil, name: fieldName, query: query)
             }
             return Self.json([
                 "apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"),
@@ -126,33 +126,18 @@ struct KubeRouter {
         }
     }
 
-    /// A watch: waits (up to `timeoutSeconds`, at most 2 s) for the matching objects to change,
-    /// then sends what changed as ADDED, MODIFIED and DELETED events and ends; clients watch again.
-    private func watch(_ type: KubeResourceType, namespace: String?, name: String?, initial: [Value], query: [String: String])
-        async throws -> SandboxResponse
+    /// A watch from the client's `resourceVersion`: waits (up to `timeoutSeconds`, at most 2 s)
+    /// until something matching changed after it, sends ADDED, MODIFIED and DELETED events, and
+    /// ends; clients watch again from the newest version they saw. From "0" or none, the current
+    /// objects come as ADDED at once.
+    private func watch(_ type: KubeResourceType, namespace: String?, name: String?, query: [String: String]) async throws -> SandboxResponse
     {
-        func version(_ object: Value) -> String { object["metadata"]?["resourceVersion"]?.stringValue ?? "" }
-        func key(_ object: Value) -> String {
-            "\(object["metadata"]?["namespace"]?.stringValue ?? "")/\(object["metadata"]?["name"]?.stringValue ?? "")"
-        }
         let limit = min(Double(query["timeoutSeconds"] ?? "2") ?? 2, 2)
         let deadline = ContinuousClock.now + .milliseconds(Int(limit * 1000))
-        // Changes since the client's resourceVersion count too: a watch from "0" starts with everything.
         let since = Int(query["resourceVersion"] ?? "") ?? 0
-        var before = Dictionary(initial.filter { (Int(version($0)) ?? 0) <= since || since == 0 }.map { (key($0), $0) }) { a, _ in a }
-        if since == 0 { before = [:] }
         var events: [Value] = []
-        while events.isEmpty {
-            let now = await cluster.list(type, namespace: namespace, name: name)
-            let current = Dictionary(now.map { (key($0), $0) }) { a, _ in a }
-            for (id, object) in current.sorted(by: { $0.key < $1.key }) {
-                if let old = before[id] {
-                    if version(old) != version(object) { events.append(["type": "MODIFIED", "object": object]) }
-                } else {
-                    events.append(["type": "ADDED", "object": object])
-                }
-            }
-            for (id, object) in before where current[id] == nil { events.append(["type": "DELETED", "object": object]) }
+        while true {
+            events = await cluster.events(type, namespace: namespace, name: name, since: since)
             if !events.isEmpty || ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
