@@ -3,6 +3,8 @@ import HomelabKit
 import HomelabSandbox
 import Testing
 
+@testable import Kubernetes
+
 /// The client over HTTPS against the simulator: discovery, server-side apply with conflicts,
 /// namespaces filled in, CRDs that add kinds, get, list and delete.
 @Suite struct KubernetesClientTests {
@@ -100,5 +102,27 @@ import Testing
             return !detail.contains(kube.simulator.token)
         }
         #expect(kube.simulator.requests.isEmpty, "nothing reached the server, the token least of all")
+    }
+}
+
+/// Drift is read through the applied fields only.
+@Suite struct AppliedFieldsTests {
+    @Test func serverDefaultsInsideNamedListsAreNotDrift() {
+        let applied: Value = ["spec": ["containers": [["name": "web", "image": "nginx:1.27"]]]]
+        let live: Value = [
+            "spec": [
+                "containers": [
+                    ["name": "sidecar", "image": "envoy"],
+                    [
+                        "name": "web", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent",
+                        "terminationMessagePath": "/dev/termination-log",
+                    ],
+                ],
+                "dnsPolicy": "ClusterFirst",
+            ]
+        ]
+        #expect(AppliedFields.project(live, onto: applied) == applied)
+        let changed: Value = ["spec": ["containers": [["name": "web", "image": "nginx:1.25", "imagePullPolicy": "Always"]]]]
+        #expect(AppliedFields.project(changed, onto: applied) == ["spec": ["containers": [["name": "web", "image": "nginx:1.25"]]]])
     }
 }

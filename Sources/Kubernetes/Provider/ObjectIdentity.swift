@@ -18,19 +18,28 @@ struct ObjectIdentity: Hashable, CustomStringConvertible {
 }
 
 /// What part of a live object HomelabKit applied: the live values at exactly the applied
-/// leaves, so a change made in the cluster to one of them shows as drift and nothing else does.
+/// leaves, so a change made in the cluster to one of them shows as drift and nothing else does
+/// (fields the server adds, such as container defaults, are not drift).
 enum AppliedFields {
     static func project(_ live: Value, onto applied: Value) -> Value {
-        guard case .object(let wanted) = applied else { return live }
-        var result: [String: Value] = [:]
-        for (key, value) in wanted {
-            guard let actual = live[key] else { continue }
-            if case .object(let members) = value, !members.isEmpty {
+        switch (applied, live) {
+        case (.object(let wanted), _):
+            guard case .object = live, !wanted.isEmpty else { return live }
+            var result: [String: Value] = [:]
+            for (key, value) in wanted {
+                guard let actual = live[key] else { continue }
                 result[key] = project(actual, onto: value)
-            } else {
-                result[key] = actual
             }
+            return .object(result)
+        case (.array(let wanted), .array(let actual)) where !wanted.isEmpty && wanted.allSatisfy({ $0["name"]?.stringValue != nil }):
+            // Lists keyed by name (containers, ports, env, volumes), as Kubernetes merges them:
+            // each applied element is compared with the live element of the same name.
+            return .array(
+                wanted.compactMap { element in
+                    actual.first { $0["name"] == element["name"] }.map { project($0, onto: element) }
+                })
+        default:
+            return live
         }
-        return .object(result)
     }
 }
