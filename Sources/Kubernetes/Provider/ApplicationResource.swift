@@ -80,16 +80,3 @@ enum ApplicationResource: KubernetesResource {
             name: try prior.requireString("name"))
     }
 }
-
-extension Value {
-    func requireString(_ key: String) throws -> String {
-        guard let value = self[key]?.stringValue else { throw ProviderError.failed("attribute '\(key)' is missing") }
-        return value
-    }
-
-    func with(_ key: String, _ value: Value) -> Value {
-        var members = objectValue ?? [:]
-        members[key] = value
-        return .object(members)
-    }
-}

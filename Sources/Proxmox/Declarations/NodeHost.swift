@@ -3,24 +3,7 @@ import HostConfig
 
 /// How HomelabKit logs in to a node over SSH, for its `HostConfiguration` and its snippets
 /// (the PVE API cannot write either).
-public struct NodeSSH: Sendable {
-    public var user: String
-    public var port: Int
-    public var login: HostLogin
-    public var trust: HostTrust
-    public var jumpHosts: [JumpHost]
-
-    public init(
-        user: String = "root", port: Int = 22, login: HostLogin = .agent, trust: HostTrust = .knownHosts("~/.ssh/known_hosts"),
-        via jumpHosts: [JumpHost] = []
-    ) {
-        self.user = user
-        self.port = port
-        self.login = login
-        self.trust = trust
-        self.jumpHosts = jumpHosts
-    }
-}
+public typealias NodeSSH = SSHAccess
 
 /// The node's own configuration as host items, applied over SSH like Ansible's pve_* roles:
 /// `HostConfiguration { Roles.pveRepos(); Roles.pveIommu() }`. They appear in the plan as

@@ -129,8 +129,8 @@ public struct Node: ProxmoxContent {
             return
         }
         Host(
-            name, address: address, user: ssh.user, port: ssh.port, login: ssh.login, trust: ssh.trust, via: ssh.jumpHosts,
-            dependsOn: ["node.\(name)"], fileID: location.fileID, line: location.line, column: location.column
+            name, address: address, access: ssh, dependsOn: ["node.\(name)"], fileID: location.fileID, line: location.line,
+            column: location.column
         ) { DeclarationGroup(items) }
         .compile(into: &graph)
     }

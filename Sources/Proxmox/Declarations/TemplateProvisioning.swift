@@ -10,11 +10,7 @@ public struct TemplateProvisioning: Sendable {
     /// Where the build VM answers SSH during provisioning (a static address from the install,
     /// or a DHCP reservation for its MAC).
     public var address: String
-    public var user: String
-    public var port: Int
-    public var login: HostLogin
-    public var trust: HostTrust
-    public var jumpHosts: [JumpHost]
+    public var access: SSHAccess
     public var steps: [any HostContent]
 
     public init(
@@ -23,11 +19,7 @@ public struct TemplateProvisioning: Sendable {
         @DeclarationBuilder<any HostContent> steps: () -> DeclarationGroup<any HostContent>
     ) {
         self.address = address
-        self.user = user
-        self.port = port
-        self.login = login
-        self.trust = trust
-        self.jumpHosts = jumpHosts
+        self.access = SSHAccess(user: user, port: port, login: login, trust: trust, via: jumpHosts)
         self.steps = steps().members
     }
 
@@ -36,8 +28,8 @@ public struct TemplateProvisioning: Sendable {
         -> (digest: String, last: ResourceAddress?)
     {
         var host = Host(
-            name, address: address, user: user, port: port, login: login, trust: trust, via: jumpHosts,
-            dependsOn: [template.description], fileID: location.fileID, line: location.line, column: location.column
+            name, address: address, access: access, dependsOn: [template.description], fileID: location.fileID, line: location.line,
+            column: location.column
         ) { DeclarationGroup(steps) }
         // The build VM is sealed afterwards: nothing to read back or undo; rebuilt with the template.
         host.refresh = false

@@ -6,7 +6,7 @@ import HomelabCore
 /// the node is there, and "delete" only stops managing it.
 enum NodeResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let name = try prior.require("name")
+        let name = try prior.requireString("name")
         let nodes = try await api.get("/nodes").arrayValue ?? []
         guard nodes.contains(where: { $0["node"]?.stringValue == name }) else { return nil }
         return ["name": .string(name), "address": prior["address"] ?? .null]
@@ -14,7 +14,7 @@ enum NodeResource: ProxmoxResource {
 
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
         guard let node = try await read(desired, api: api) else {
-            throw ProviderError.failed("node '\(try desired.require("name"))' is not part of the cluster at \(api.baseURL)")
+            throw ProviderError.failed("node '\(try desired.requireString("name"))' is not part of the cluster at \(api.baseURL)")
         }
         return node
     }
@@ -39,14 +39,14 @@ enum NodeResource: ProxmoxResource {
 /// A Linux bridge in the node's network configuration. Changes are written to the pending
 /// `interfaces.new` and then applied with `ifreload -a` (a task), as the PVE UI does.
 enum BridgeResource: ProxmoxResource {
-    static func path(_ attributes: Value) throws -> String { "/nodes/\(try attributes.require("node"))/network" }
+    static func path(_ attributes: Value) throws -> String { "/nodes/\(try attributes.requireString("node"))/network" }
 
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let name = try prior.require("name")
+        let name = try prior.requireString("name")
         guard let interface = try await api.getIfPresent("\(try path(prior))/\(name)") else { return nil }
         let optional = { (text: String?) in text.map(Value.string) ?? .null }
         return [
-            "node": .string(try prior.require("node")), "name": .string(name),
+            "node": .string(try prior.requireString("node")), "name": .string(name),
             "ports": .strings((interface["bridge_ports"]?.stringValue ?? "").split(separator: " ").map(String.init)),
             "address": optional(interface["cidr"]?.stringValue), "gateway": optional(interface["gateway"]?.stringValue),
             "vlanAware": .bool(interface["bridge_vlan_aware"]?.lenientInt == 1), "comment": optional(interface["comments"]?.stringValue),
@@ -64,7 +64,7 @@ enum BridgeResource: ProxmoxResource {
     private static func write(_ desired: Value, exists: Bool, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void)
         async throws
     {
-        let name = try desired.require("name")
+        let name = try desired.requireString("name")
         var parameters: [(String, ProxmoxClient.Parameter)] = [("type", .string("bridge"))]
         var deletions: [String] = []
         let ports = (desired["ports"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -107,7 +107,7 @@ enum BridgeResource: ProxmoxResource {
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        guard try await api.deleteIfPresent("\(try path(prior))/\(try prior.require("name"))") else { return }
+        guard try await api.deleteIfPresent("\(try path(prior))/\(try prior.requireString("name"))") else { return }
         try await api.runTask(.put, try path(prior), progress: progress)
     }
 
@@ -122,7 +122,7 @@ enum BridgeResource: ProxmoxResource {
 /// A storage pool (datacenter storage configuration), restricted to its node.
 enum StorageResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let id = try prior.require("id")
+        let id = try prior.requireString("id")
         guard let storage = try await api.getIfPresent("/storage/\(id)") else { return nil }
         var settings: [String: Value] = [:]
         for key in (prior["settings"]?.objectValue ?? [:]).keys { settings[key] = storage[key]?.lenientString.map(Value.string) ?? .null }
@@ -136,8 +136,8 @@ enum StorageResource: ProxmoxResource {
 
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
         var parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("storage", .string(try desired.require("id"))), ("type", .string(try desired.require("type"))),
-            ("nodes", .string(try desired.require("node"))),
+            ("storage", .string(try desired.requireString("id"))), ("type", .string(try desired.requireString("type"))),
+            ("nodes", .string(try desired.requireString("node"))),
         ]
         parameters += shared(desired)
         try await api.post("/storage", parameters)
@@ -162,13 +162,13 @@ enum StorageResource: ProxmoxResource {
     {
         // `path` and the like are fixed at creation; PVE refuses to change them.
         let fixed: Set<String> = ["path", "vgname", "thinpool", "pool", "server", "export"]
-        try await api.put("/storage/\(try desired.require("id"))", shared(desired).filter { !fixed.contains($0.0) })
+        try await api.put("/storage/\(try desired.requireString("id"))", shared(desired).filter { !fixed.contains($0.0) })
         guard let storage = try await read(desired, api: api) else { throw ProviderError.failed("storage vanished during the update") }
         return storage
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        _ = try await api.deleteIfPresent("/storage/\(try prior.require("id"))")
+        _ = try await api.deleteIfPresent("/storage/\(try prior.requireString("id"))")
     }
 
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {
@@ -180,9 +180,9 @@ enum StorageResource: ProxmoxResource {
 /// passthrough for API tokens (which are never root@pam).
 enum PCIMappingResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let name = try prior.require("name")
+        let name = try prior.requireString("name")
         guard let mapping = try await api.getIfPresent("/cluster/mapping/pci/\(name)") else { return nil }
-        let node = try prior.require("node")
+        let node = try prior.requireString("node")
         let entries = (mapping["map"]?.arrayValue ?? []).compactMap(\.stringValue).map(PropertyString.init)
         let entry = entries.first { $0["node"] == node } ?? entries.first
         return [
@@ -195,8 +195,8 @@ enum PCIMappingResource: ProxmoxResource {
 
     /// The `map` entry for this node, with the vendor:device id and IOMMU group the host reports.
     private static func mapEntry(_ desired: Value, api: ProxmoxClient) async throws -> String {
-        let node = try desired.require("node")
-        let path = try desired.require("path")
+        let node = try desired.requireString("node")
+        let path = try desired.requireString("path")
         let devices = try await api.get("/nodes/\(node)/hardware/pci").arrayValue ?? []
         guard let device = devices.first(where: { $0["id"]?.stringValue == path }) else {
             throw ProviderError.failed("node \(node) has no PCI device \(path)")
@@ -210,7 +210,7 @@ enum PCIMappingResource: ProxmoxResource {
 
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
         var parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("id", .string(try desired.require("name"))), ("map", .list([try await mapEntry(desired, api: api)])),
+            ("id", .string(try desired.requireString("name"))), ("map", .list([try await mapEntry(desired, api: api)])),
         ]
         if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
         try await api.post("/cluster/mapping/pci", parameters)
@@ -227,13 +227,13 @@ enum PCIMappingResource: ProxmoxResource {
     {
         var parameters: [(String, ProxmoxClient.Parameter)] = [("map", .list([try await mapEntry(desired, api: api)]))]
         if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
-        try await api.put("/cluster/mapping/pci/\(try desired.require("name"))", parameters)
+        try await api.put("/cluster/mapping/pci/\(try desired.requireString("name"))", parameters)
         guard let mapping = try await read(desired, api: api) else { throw ProviderError.failed("PCI mapping vanished during the update") }
         return mapping
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        _ = try await api.deleteIfPresent("/cluster/mapping/pci/\(try prior.require("name"))")
+        _ = try await api.deleteIfPresent("/cluster/mapping/pci/\(try prior.requireString("name"))")
     }
 
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {

@@ -144,17 +144,6 @@ extension ProxmoxClient {
 }
 
 extension Value {
-    /// A string member, or a clear error naming the attribute.
-    func require(_ key: String) throws -> String {
-        guard let value = self[key]?.stringValue else { throw ProviderError.failed("attribute '\(key)' is missing") }
-        return value
-    }
-
-    func requireInt(_ key: String) throws -> Int {
-        guard let value = self[key]?.intValue else { throw ProviderError.failed("attribute '\(key)' is missing") }
-        return value
-    }
-
     /// PVE answers numbers as numbers or strings, booleans as 0/1 or "" (decode leniently).
     var lenientInt: Int? {
         switch unwrappedSensitive {
@@ -172,12 +161,6 @@ extension Value {
         case .int(let int): return String(int)
         default: return nil
         }
-    }
-
-    func with(_ key: String, _ value: Value) -> Value {
-        var members = objectValue ?? [:]
-        members[key] = value
-        return .object(members)
     }
 }
 

@@ -8,17 +8,17 @@ import HomelabCore
 /// ``createFromISO(_:api:progress:)``.
 enum TemplateResource: ProxmoxResource {
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
-        let node = try desired.require("node")
+        let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
         let source = desired["source"] ?? .null
         if source["kind"]?.stringValue == "iso" { return try await createFromISO(desired, api: api, progress: progress) }
         let volume = try await download(source, node: node, api: api, progress: progress)
-        let storage = try desired.require("diskStorage")
+        let storage = try desired.requireString("diskStorage")
         var parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("vmid", .int(vmid)), ("name", .string(try desired.require("name"))), ("ostype", .string("l26")),
+            ("vmid", .int(vmid)), ("name", .string(try desired.requireString("name"))), ("ostype", .string("l26")),
             ("cores", .int(try desired.requireInt("cores"))), ("memory", .int(try desired.requireInt("memory"))),
-            ("cpu", .string(try desired.require("cpuType"))), ("scsihw", .string(try desired.require("scsiController"))),
-            ("net0", .string("virtio,bridge=\(try desired.require("bridge"))")),
+            ("cpu", .string(try desired.requireString("cpuType"))), ("scsihw", .string(try desired.requireString("scsiController"))),
+            ("net0", .string("virtio,bridge=\(try desired.requireString("bridge"))")),
             ("scsi0", .string("\(storage):0,import-from=\(volume)")), ("ide2", .string("\(storage):cloudinit")),
             ("boot", .string("order=scsi0")), ("serial0", .string("socket")), ("vga", .string("serial0")),
             ("agent", .string("enabled=1")),
@@ -42,11 +42,11 @@ enum TemplateResource: ProxmoxResource {
     /// installer, the boot command is typed with `sendkey`, the install powers the VM off, the
     /// media are swapped for a cloud-init drive, and the VM becomes a template.
     static func createFromISO(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
-        let node = try desired.require("node")
+        let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
-        let name = try desired.require("name")
+        let name = try desired.requireString("name")
         let source = desired["source"] ?? .null
-        let isoStorage = try source.require("storage")
+        let isoStorage = try source.requireString("storage")
         guard let autoinstall = desired["autoinstall"], autoinstall != .null else {
             throw ProviderError.failed("template \(name) from an ISO has no autoinstall settings")
         }
@@ -56,20 +56,20 @@ enum TemplateResource: ProxmoxResource {
         let seedVolume = "\(isoStorage):iso/\(seedName)"
         let seed = CIDataImage(
             userData: try AutoinstallDocument.userData(autoinstall),
-            metaData: AutoinstallDocument.metaData(instanceID: "\(name)-\(vmid)", hostname: try autoinstall.require("hostname"))
+            metaData: AutoinstallDocument.metaData(instanceID: "\(name)-\(vmid)", hostname: try autoinstall.requireString("hostname"))
         )
         progress("uploading the cidata seed")
         _ = try await api.waitForTask(
             try await api.upload(node: node, storage: isoStorage, content: "iso", filename: seedName, bytes: seed.bytes()))
 
-        let storage = try desired.require("diskStorage")
+        let storage = try desired.requireString("diskStorage")
         var parameters: [(String, ProxmoxClient.Parameter)] = [
             ("vmid", .int(vmid)), ("name", .string(name)), ("ostype", .string("l26")),
             ("cores", .int(try desired.requireInt("cores"))), ("memory", .int(try desired.requireInt("memory"))),
-            ("cpu", .string(try desired.require("cpuType"))), ("scsihw", .string(try desired.require("scsiController"))),
+            ("cpu", .string(try desired.requireString("cpuType"))), ("scsihw", .string(try desired.requireString("scsiController"))),
             ("scsi0", .string("\(storage):\(try desired.requireInt("disk")),iothread=1,discard=on,ssd=1")),
             ("ide2", .string("\(iso),media=cdrom")), ("ide3", .string("\(seedVolume),media=cdrom")),
-            ("net0", .string("virtio,bridge=\(try desired.require("bridge"))")), ("agent", .string("enabled=1")),
+            ("net0", .string("virtio,bridge=\(try desired.requireString("bridge"))")), ("agent", .string("enabled=1")),
             ("boot", .string("order=scsi0;ide2")),
         ]
         if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
@@ -103,7 +103,7 @@ enum TemplateResource: ProxmoxResource {
     /// Converts the built VM to a template, or, when provisioning steps follow, boots it for them
     /// (`template_seal` converts it after the last step).
     static func finish(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
-        let base = "/nodes/\(try desired.require("node"))/qemu/\(try desired.requireInt("vmid"))"
+        let base = "/nodes/\(try desired.requireString("node"))/qemu/\(try desired.requireInt("vmid"))"
         if desired["provisioning"]?.stringValue != nil {
             progress("booting the installed VM for its provisioning steps")
             try await api.runTask(.post, "\(base)/status/start", progress: progress)
@@ -142,14 +142,14 @@ enum TemplateResource: ProxmoxResource {
         api: ProxmoxClient,
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> String {
-        let url = try source.require("url")
+        let url = try source.requireString("url")
         guard let filename = url.split(separator: "/").last.map(String.init), !filename.isEmpty else {
             throw ProviderError.failed("cannot name the file downloaded from \(url)")
         }
         let volume = "\(storage):\(content)/\(filename)"
         let existing = try await api.get("/nodes/\(node)/storage/\(storage)/content").arrayValue ?? []
         if existing.contains(where: { $0["volid"]?.stringValue == volume }) { return volume }
-        let (algorithm, digest) = try await checksum(try source.require("checksum"), for: filename, api: api)
+        let (algorithm, digest) = try await checksum(try source.requireString("checksum"), for: filename, api: api)
         let parameters: [(String, ProxmoxClient.Parameter)] = [
             ("content", .string(content)), ("filename", .string(filename)), ("url", .string(url)),
             ("checksum", .string(digest)), ("checksum-algorithm", .string(algorithm)),
@@ -224,7 +224,7 @@ enum TemplateResource: ProxmoxResource {
         async throws -> Value
     {
         var parameters: [(String, ProxmoxClient.Parameter)] = []
-        if changed.contains("name") { parameters.append(("name", .string(try desired.require("name")))) }
+        if changed.contains("name") { parameters.append(("name", .string(try desired.requireString("name")))) }
         if changed.contains("description") {
             if let description = desired["description"]?.stringValue {
                 parameters.append(("description", .string(description)))

@@ -6,13 +6,13 @@ import HomelabCore
 /// reach the disk) and converted to a template. Read back as present while the VM is a template.
 enum TemplateSealResource: ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let path = "/nodes/\(try prior.require("node"))/qemu/\(try prior.requireInt("vmid"))"
+        let path = "/nodes/\(try prior.requireString("node"))/qemu/\(try prior.requireInt("vmid"))"
         guard let config = try await api.getIfPresent("\(path)/config") else { return nil }
         return config["template"]?.lenientInt == 1 ? prior : nil
     }
 
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
-        let base = "/nodes/\(try desired.require("node"))/qemu/\(try desired.requireInt("vmid"))"
+        let base = "/nodes/\(try desired.requireString("node"))/qemu/\(try desired.requireInt("vmid"))"
         let status = try await api.get("\(base)/status/current")
         if status["status"]?.stringValue == "running" {
             progress("shutting the build VM down")

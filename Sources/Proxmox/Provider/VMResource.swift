@@ -13,13 +13,13 @@ enum VMResource: ProxmoxResource {
     static let cloudInitAttributes: Set<String> = ["ip", "gateway", "nameservers", "searchDomain", "user", "sshKeys", "cloudInitCustom"]
 
     static func path(_ attributes: Value) throws -> String {
-        "/nodes/\(try attributes.require("node"))/qemu/\(try attributes.requireInt("vmid"))"
+        "/nodes/\(try attributes.requireString("node"))/qemu/\(try attributes.requireInt("vmid"))"
     }
 
     // MARK: Create
 
     static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
-        let node = try desired.require("node")
+        let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
         guard let template = desired["template"]?.stringValue else {
             throw ProviderError.failed("VM \(vmid) has no template to clone; VMs are created as clones (`from:`)")
@@ -55,10 +55,10 @@ enum VMResource: ProxmoxResource {
     static func clone(_ source: Int, to vmid: Int, desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void)
         async throws
     {
-        let node = try desired.require("node")
+        let node = try desired.requireString("node")
         let parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("newid", .int(vmid)), ("name", .string(try desired.require("name"))), ("full", .bool(true)),
-            ("storage", .string(try desired.require("diskStorage"))),
+            ("newid", .int(vmid)), ("name", .string(try desired.requireString("name"))), ("full", .bool(true)),
+            ("storage", .string(try desired.requireString("diskStorage"))),
         ]
         var attempt = 1
         while true {
@@ -89,18 +89,18 @@ enum VMResource: ProxmoxResource {
         func wants(_ attribute: String) -> Bool { changed?.contains(attribute) ?? true }
         var parameters: [(String, ProxmoxClient.Parameter)] = []
         var deletions: [String] = []
-        if wants("name") { parameters.append(("name", .string(try desired.require("name")))) }
+        if wants("name") { parameters.append(("name", .string(try desired.requireString("name")))) }
         if wants("cores") { parameters.append(("cores", .int(try desired.requireInt("cores")))) }
         if wants("sockets") { parameters.append(("sockets", .int(try desired.requireInt("sockets")))) }
-        if wants("cpuType") { parameters.append(("cpu", .string(try desired.require("cpuType")))) }
+        if wants("cpuType") { parameters.append(("cpu", .string(try desired.requireString("cpuType")))) }
         if wants("memory") { parameters.append(("memory", .int(try desired.requireInt("memory")))) }
         if wants("bridge") {
             // Keep the MAC the clone was given; only the bridge is ours.
             let mac = current["net0"]?.stringValue.flatMap { PropertyString($0)["virtio"] }
-            parameters.append(("net0", .string("virtio\(mac.map { "=\($0)" } ?? ""),bridge=\(try desired.require("bridge"))")))
+            parameters.append(("net0", .string("virtio\(mac.map { "=\($0)" } ?? ""),bridge=\(try desired.requireString("bridge"))")))
         }
         if wants("agent") { parameters.append(("agent", .string("enabled=\(desired["agent"]?.boolValue == true ? 1 : 0)"))) }
-        if wants("vga") { parameters.append(("vga", .string(try desired.require("vga")))) }
+        if wants("vga") { parameters.append(("vga", .string(try desired.requireString("vga")))) }
         if wants("onBoot") { parameters.append(("onboot", .bool(desired["onBoot"]?.boolValue == true))) }
         if wants("tags") {
             let tags = (desired["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -114,7 +114,7 @@ enum VMResource: ProxmoxResource {
             }
         }
         if wants("ip") || wants("gateway") {
-            var ipconfig = "ip=\(try desired.require("ip"))"
+            var ipconfig = "ip=\(try desired.requireString("ip"))"
             if let gateway = desired["gateway"]?.stringValue { ipconfig += ",gw=\(gateway)" }
             parameters.append(("ipconfig0", .string(ipconfig)))
         }
@@ -159,7 +159,7 @@ enum VMResource: ProxmoxResource {
         }
         // A clone keeps its template's cloud-init drive; add one when the template had none.
         if changed == nil, !(current.objectValue ?? [:]).values.contains(where: { $0.stringValue?.contains("-cloudinit") == true }) {
-            parameters.append(("ide2", .string("\(try desired.require("diskStorage")):cloudinit")))
+            parameters.append(("ide2", .string("\(try desired.requireString("diskStorage")):cloudinit")))
         }
         if !deletions.isEmpty { parameters.append(("delete", .string(deletions.sorted().joined(separator: ",")))) }
         return parameters

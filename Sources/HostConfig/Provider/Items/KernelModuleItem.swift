@@ -10,19 +10,19 @@ enum KernelModuleItem: HostItem {
     static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
         let name = try prior.requireString("name")
         let loaded = try await host.check(ShellCommand("test", "-d", "/sys/module/" + name.replacingOccurrences(of: "-", with: "_")))
-        let persisted = try await LineItem.read(line(prior), host: host) != nil
+        let persisted = try await LineItem.read(line(prior), on: host) != nil
         return prior.replacing(["loaded": .bool(loaded.succeeded), "persisted": .bool(persisted)])
     }
 
     static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
         try await host.run(ShellCommand("modprobe", "--", try desired.requireString("name")))
-        _ = try await LineItem.write(line(desired), host: host)
+        _ = try await LineItem.apply(line(desired), prior: nil, on: host)
         return desired
     }
 
     /// Removal unlists the module; it stays loaded until the next boot, like Ansible's modprobe.
     static func remove(_ prior: Value, on host: HostSession) async throws {
-        try await LineItem.remove(line(prior), host: host)
+        try await LineItem.remove(line(prior), on: host)
     }
 
     private static func line(_ attributes: Value) throws -> Value {

@@ -8,18 +8,12 @@ enum LineItem: HostItem {
     static let type = HostTypes.line
     static func editedFile(_ attributes: Value) -> String? { attributes["path"]?.stringValue }
 
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { try await read(prior, host: host) }
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
-        try await write(desired, host: host)
-    }
-    static func remove(_ prior: Value, on host: HostSession) async throws { try await remove(prior, host: host) }
-
-    static func read(_ prior: Value, host: HostSession) async throws -> Value? {
+    static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
         guard let lines = try await contents(prior, host: host)?.lines, let index = try match(prior, in: lines) else { return nil }
         return prior.replacing(["line": .string(lines[index])])
     }
 
-    static func write(_ desired: Value, host: HostSession) async throws -> Value {
+    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
         let path = try desired.requireString("path")
         let line = try desired.requireString("line")
         let existing = try await contents(desired, host: host)
@@ -30,7 +24,7 @@ enum LineItem: HostItem {
         return desired
     }
 
-    static func remove(_ prior: Value, host: HostSession) async throws {
+    static func remove(_ prior: Value, on host: HostSession) async throws {
         guard let existing = try await contents(prior, host: host) else { return }
         let expression = try pattern(prior)
         let kept = existing.lines.filter { !matches($0, expression, exact: try? prior.requireString("line")) }

@@ -12,20 +12,20 @@ enum SysctlItem: HostItem {
         let current = try await host.check(ShellCommand("sysctl", "-n", key))
         guard current.succeeded else { return nil }
         let running = normalized(current.standardOutput)
-        let persisted = try await LineItem.read(line(prior), host: host)?["line"]?.stringValue == (try line(prior).requireString("line"))
+        let persisted = try await LineItem.read(line(prior), on: host)?["line"]?.stringValue == (try line(prior).requireString("line"))
         return prior.replacing(["value": .string(running), "persisted": .bool(persisted)])
     }
 
     static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
         let key = try desired.requireString("key")
         try await host.run(ShellCommand("sysctl", "-q", "-w", "\(key)=\(try desired.requireString("value"))"))
-        _ = try await LineItem.write(line(desired), host: host)
+        _ = try await LineItem.apply(line(desired), prior: nil, on: host)
         return desired
     }
 
     /// Removal drops the persisted line; the running value stays until the next boot, as with Ansible.
     static func remove(_ prior: Value, on host: HostSession) async throws {
-        try await LineItem.remove(line(prior), host: host)
+        try await LineItem.remove(line(prior), on: host)
     }
 
     private static func line(_ attributes: Value) throws -> Value {
