@@ -41,9 +41,11 @@ struct ApplyCommand: AsyncParsableCommand {
                 guard let data = FileManager.default.contents(atPath: planFile) else {
                     throw CLIError("cannot read the plan file \(planFile)")
                 }
-                plan = try await workspace.revalidate(saved: try Plan.decode(data), state: state)
+                let saved = try Plan.decode(data)
+                plan = try await CommandSupport.interruptible(environment) { try await workspace.revalidate(saved: saved, state: state) }
             } else {
-                plan = try await workspace.plan(selection.options(destroy: destroy), state: state)
+                let options = selection.options(destroy: destroy)
+                plan = try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
             }
             environment.output.print(PlanRenderer(style: style).render(plan))
             guard plan.hasChanges else { return }

@@ -23,6 +23,36 @@ enum CommandSupport {
         )
     }
 
+    /// Runs `body` (a refresh, which changes nothing) so that SIGINT, SIGTERM or SIGHUP end it at
+    /// once with a clear error: the caller's lock is released as the error unwinds.
+    static func interruptible<T: Sendable>(
+        _ environment: CLIEnvironment,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let stop = environment.stopSignal
+        let interrupt = InterruptHandler(stopSignal: stop)
+        defer { interrupt.cancel() }
+        let (outcomes, outcome) = AsyncStream.makeStream(of: Result<T, any Error>?.self)
+        let work = Task {
+            do { outcome.yield(.success(try await body())) } catch { outcome.yield(.failure(error)) }
+        }
+        let watcher = Task {
+            for await _ in stop.levels() {
+                outcome.yield(nil)
+                break
+            }
+        }
+        defer { watcher.cancel() }
+        for await result in outcomes {
+            guard let result else {
+                work.cancel()
+                throw CLIError("interrupted while reading the real objects; nothing was changed, and the state lock is released")
+            }
+            return try result.get()
+        }
+        throw CancellationError()
+    }
+
     /// Asks for "yes", unless approval was given up front.
     static func confirm(_ question: String, autoApprove: Bool, _ environment: CLIEnvironment) throws -> Bool {
         if autoApprove { return true }
@@ -54,7 +84,11 @@ enum CommandSupport {
         let verb = plan.options.destroy ? "Destroy" : "Apply"
         var summary =
             "\(result.added) added, \(result.changed) changed, \(result.destroyed) destroyed"
+        if result.adopted > 0 { summary += ", \(result.adopted) adopted" }
+        if result.forgotten > 0 { summary += ", \(result.forgotten) forgotten" }
         if !result.failures.isEmpty { summary += ", \(result.failures.count) failed" }
+        if !result.tainted.isEmpty { summary += ", \(result.tainted.count) tainted" }
+        if !result.abandoned.isEmpty { summary += ", \(result.abandoned.count) abandoned" }
         if !result.skipped.isEmpty { summary += ", \(result.skipped.count) skipped" }
         if !result.notStarted.isEmpty { summary += ", \(result.notStarted.count) not started" }
         if result.succeeded {
@@ -63,6 +97,14 @@ enum CommandSupport {
             return
         }
         for failure in result.failures { output.error(style.red("Error: ") + "\(failure.address): \(failure.message)") }
+        for address in result.tainted {
+            output.error(style.yellow("Tainted: ") + "\(address) exists but is not as described; the next apply replaces or finishes it.")
+        }
+        if !result.abandoned.isEmpty {
+            output.error(
+                style.yellow("Abandoned: ") + result.abandoned.map(\.description).joined(separator: ", ")
+                    + ". Their intents are saved; the next run reads what they made and adopts it.")
+        }
         let reason = result.interrupted ? "interrupted" : "failed"
         output.error(style.red("\(verb) \(reason).") + " Resources: \(summary). State is saved.")
         throw ExitCode.failure
@@ -85,8 +127,13 @@ enum ProgressFormatter {
             return style.red("\(address): failed: \(message)")
         case .skipped(let address, let upstream):
             return style.yellow("\(address): skipped because \(upstream) failed")
-        case .stopping:
-            return style.yellow("Interrupt received: no new operation starts; running ones finish and state is saved.")
+        case .stopping(let running):
+            let waiting = running.isEmpty ? "" : " Waiting for: " + running.map(\.description).joined(separator: ", ") + "."
+            return style.yellow(
+                "Stop requested: no new operation starts; running ones finish and state is saved.\(waiting) "
+                    + "Signal again to abandon them (the next run adopts what they made).")
+        case .abandoning(let running):
+            return style.yellow("Second stop: abandoning " + running.map(\.description).joined(separator: ", ") + "; saving state.")
         }
     }
 

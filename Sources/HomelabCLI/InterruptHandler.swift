@@ -2,11 +2,12 @@ import Foundation
 import HomelabKit
 import Synchronization
 
-/// Ctrl-C during apply stops new work instead of killing the process.
+/// SIGINT (Ctrl-C), SIGTERM (a cancelled CI job) and SIGHUP (a closed terminal) during refresh or
+/// apply stop new work instead of killing the process; a second one abandons running operations.
 ///
-/// The C signal handler is installed synchronously (no window in which a SIGINT is lost or kills
+/// The C signal handler is installed synchronously (no window in which a signal is lost or kills
 /// the process) and only writes a byte to a pipe, the one async-signal-safe thing it needs to do;
-/// a thread reading the pipe stops every apply registered at that moment.
+/// a thread reading the pipe escalates every stop signal registered at that moment.
 final class InterruptHandler: Sendable {
     private let id: Int
 
@@ -37,7 +38,7 @@ private final class InterruptRegistry: Sendable {
         let thread = Thread { [self] in
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 {
-                for signal in registrations.withLock({ Array($0.signals.values) }) { signal.stop() }
+                for signal in registrations.withLock({ Array($0.signals.values) }) { signal.escalate() }
             }
         }
         thread.name = "homelabkit.interrupt"
@@ -56,14 +57,20 @@ private final class InterruptRegistry: Sendable {
     func unregister(_ id: Int) {
         registrations.withLock { registrations in
             registrations.signals[id] = nil
-            if registrations.signals.isEmpty { Foundation.signal(SIGINT, SIG_DFL) }
+            if registrations.signals.isEmpty {
+                for number in Self.handled { Foundation.signal(number, SIG_DFL) }
+            }
         }
     }
 
+    static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
     private func installHandler() {
-        Foundation.signal(SIGINT) { _ in
-            var byte: UInt8 = 1
-            _ = write(interruptPipeWriteEnd.load(ordering: .acquiring), &byte, 1)
+        for number in Self.handled {
+            Foundation.signal(number) { _ in
+                var byte: UInt8 = 1
+                _ = write(interruptPipeWriteEnd.load(ordering: .acquiring), &byte, 1)
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
         let workspace = try CommandSupport.workspace(environment, global)
         let options = selection.options(destroy: destroy)
         let plan = try await workspace.withLock("plan") { state in
-            try await workspace.plan(options, state: state)
+            try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
         }
         if json {
             environment.output.print(String(decoding: try plan.encoded(), as: UTF8.self))

@@ -16,6 +16,9 @@ public final class InMemoryProvider: Provider {
     private let objects = Mutex<[ResourceAddress: Value]>([:])
     private let log = Mutex<[Call]>([])
     private let failures: Mutex<Set<String>>
+    private let once = Mutex<Set<String>>([])
+    private let halfCreates = Mutex<Set<ResourceAddress>>([])
+    private let ignored = Mutex<[ResourceAddress: Set<String>]>([:])
     private let latency: Duration
 
     /// - Parameters:
@@ -33,12 +36,27 @@ public final class InMemoryProvider: Provider {
     public var remote: [ResourceAddress: Value] { objects.withLock { $0 } }
 
     public func setRemote(_ address: ResourceAddress, _ value: Value?) { objects.withLock { $0[address] = value } }
-    public func failNext(_ operation: String) { _ = failures.withLock { $0.insert(operation) } }
+    public func failNext(_ operation: String) { _ = once.withLock { $0.insert(operation) } }
+    /// The next create of `address` makes the object, reports it, then fails (like a VM whose
+    /// clone succeeded and whose configuration was refused).
+    public func failAfterCreating(_ address: ResourceAddress) { _ = halfCreates.withLock { $0.insert(address) } }
+    /// Creates and updates of `address` silently leave `attribute` as it was (like a change a
+    /// server queues as pending instead of applying it).
+    public func ignoreWrites(of attribute: String, for address: ResourceAddress) {
+        _ = ignored.withLock { $0[address, default: []].insert(attribute) }
+    }
+
+    private func applyingIgnored(_ value: Value, over existing: Value?, at address: ResourceAddress) -> Value {
+        guard let skipped = ignored.withLock({ $0[address] }), var members = value.objectValue else { return value }
+        for key in skipped { members[key] = existing?[key] }
+        return .object(members)
+    }
 
     private func record(_ operation: String, _ address: ResourceAddress) async throws {
         log.withLock { $0.append(Call(operation: operation, address: address)) }
         if latency > .zero { try await Task.sleep(for: latency) }
-        if failures.withLock({ $0.contains("\(operation) \(address)") }) {
+        // `failOn` fails every time; `failNext` once.
+        if failures.withLock({ $0.contains("\(operation) \(address)") }) || once.withLock({ $0.remove("\(operation) \(address)") != nil }) {
             throw ProviderError.failed("injected failure: \(operation) \(address)")
         }
     }
@@ -62,10 +80,14 @@ public final class InMemoryProvider: Provider {
     public func create(_ request: CreateRequest) async throws -> CreateResponse {
         let address = request.resource.address
         try await record("create", address)
-        let created = Self.resolve(request.attributes, address: address)
+        let created = applyingIgnored(Self.resolve(request.attributes, address: address), over: nil, at: address)
         try objects.withLock { objects in
             if objects[address] != nil { throw ProviderError.failed("\(address) already exists") }
             objects[address] = created
+        }
+        if halfCreates.withLock({ $0.remove(address) }) != nil {
+            try request.created(created)
+            throw ProviderError.failed("injected failure after creating \(address)")
         }
         return CreateResponse(attributes: created)
     }
@@ -76,7 +98,7 @@ public final class InMemoryProvider: Provider {
         let existing = objects.withLock { $0[address] }
         var merged = existing?.objectValue ?? [:]
         for (key, value) in request.attributes.objectValue ?? [:] where !value.containsUnknown { merged[key] = value }
-        let updated = Value.object(merged)
+        let updated = applyingIgnored(.object(merged), over: existing, at: address)
         objects.withLock { $0[address] = updated }
         return UpdateResponse(attributes: updated)
     }

@@ -47,9 +47,13 @@ public final class InMemoryStateStorage: StateStorage {
     }
 
     public func openJournal(continuing base: State) throws -> any JournalWriter {
+        // Like the file storage: a journal that continues `base` is appended to, never reset.
         contents.withLock {
-            $0.journalHeader = JournalHeader(journal: 1, lineage: base.lineage, serial: base.serial)
-            $0.journal = []
+            let header = JournalHeader(journal: 1, lineage: base.lineage, serial: base.serial)
+            if $0.journalHeader != header {
+                $0.journalHeader = header
+                $0.journal = []
+            }
         }
         return Writer(storage: self)
     }

@@ -14,7 +14,9 @@ func recordLab(size: Int = 1, zone: String = "a", extra: Bool = true, trigger: V
 
 struct Record: LabContent {
     static let type = ResourceType(name: "test_record", provider: "records", replaceOnChange: ["zone"])
+    static let finishingType = ResourceType(name: "test_record", provider: "records", replaceOnChange: ["zone"], taintedRecovery: .finish)
     var name: String
+    var finishesWhenTainted = false
     var size: Int
     var zone: String
     var dependsOn: [String] = []
@@ -23,9 +25,10 @@ struct Record: LabContent {
 
     init(
         _ name: String, size: Int, zone: String, dependsOn: [String] = [], replaceTriggeredBy: [String] = [],
-        fileID: String = #fileID, line: Int = #line, column: Int = #column
+        finishesWhenTainted: Bool = false, fileID: String = #fileID, line: Int = #line, column: Int = #column
     ) {
         self.name = name
+        self.finishesWhenTainted = finishesWhenTainted
         self.size = size
         self.zone = zone
         self.dependsOn = dependsOn
@@ -36,7 +39,7 @@ struct Record: LabContent {
     func compile(into graph: inout GraphBuilder) {
         graph.add(
             ResourceSpec(
-                address: ResourceAddress(kind: "record", name: name), type: Self.type,
+                address: ResourceAddress(kind: "record", name: name), type: finishesWhenTainted ? Self.finishingType : Self.type,
                 attributes: ["size": .int(size), "zone": .string(zone), "id": .unknown],
                 location: location,
                 references: graph.references(dependsOn, purpose: "dependsOn", at: location),

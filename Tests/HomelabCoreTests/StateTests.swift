@@ -115,11 +115,13 @@ func fileMode(_ path: String) throws -> Int {
 
         let workspace = Workspace(graph: graph, storage: storage, providers: ProviderRegistry([provider]))
         let plan = try await workspace.plan(state: recovered)
-        #expect(!plan.hasChanges)
-        #expect(plan.warnings.contains { $0.contains("adopting") })
+        #expect(plan.actionLines == ["<= record.halfway"])
         let result = try await workspace.apply(plan, state: recovered)
-        #expect(result.succeeded)
+        #expect(result.succeeded && result.adopted == 1)
         #expect(provider.calls.filter { $0.operation == "create" }.isEmpty)
+        let adopted = try #require(try storage.load())
+        #expect(adopted["record.halfway"]?.attributes["id"] == "made-before-crash")
+        #expect(adopted.pendingOperations.isEmpty)
     }
 
     @Test func applyWritesTheWholeStateOnce() async throws {

@@ -3,7 +3,8 @@ import Synchronization
 /// Applies a plan: walks its changes in dependency order with bounded parallelism.
 ///
 /// A failure stops only what depends on the failed resource. Every operation is journaled before
-/// and after its provider call through the ``StateStore``.
+/// and after its provider call through the ``StateStore``; every create and update is read back
+/// and compared with what was asked (``ApplyVerification``) before it counts as done.
 public struct Executor: Sendable {
     public var providers: ProviderRegistry
     public var parallelism: Int
@@ -31,6 +32,14 @@ public struct Executor: Sendable {
         var configurationKey: String?
         var waitsFor: [Int]
         var dependencies: [ResourceAddress]
+        /// The object is not in state (a create, or an object an interrupted run made).
+        var untracked: Bool
+    }
+
+    /// What wakes the walk: an operation finished, or a stop was asked for.
+    private enum Wake: Sendable {
+        case finished(Int, failure: String?)
+        case signal(StopSignal.Level)
     }
 
     public func apply(
@@ -42,16 +51,21 @@ public struct Executor: Sendable {
         let state = store.state
         let operations = try makeOperations(plan, graph: graph, state: state)
         var result = ApplyResult(state: state)
+        let tally = Tally()
 
-        // Unchanged resources whose recorded dependencies moved are updated without a provider call.
+        // Unchanged resources whose recorded dependencies moved are updated without a provider
+        // call; an unchanged resource's leftover intent (a run died during its update) ends.
+        let pending = Set(state.pendingOperations.map(\.address))
         for change in plan.changes where change.action == .noOp {
-            guard let recorded = state[change.address], let resource = graph[change.address],
-                recorded.dependencies != resource.dependencies || recorded.type != resource.type.name
-            else { continue }
-            var updated = recorded
-            updated.dependencies = resource.dependencies
-            updated.type = resource.type.name
-            try store.put(updated)
+            guard let recorded = state[change.address] else { continue }
+            if let resource = graph[change.address], recorded.dependencies != resource.dependencies || recorded.type != resource.type.name {
+                var updated = recorded
+                updated.dependencies = resource.dependencies
+                updated.type = resource.type.name
+                try store.put(updated)
+            } else if pending.contains(change.address) {
+                try store.end(change.address)
+            }
         }
 
         var remaining = operations.map(\.waitsFor.count)
@@ -62,7 +76,7 @@ public struct Executor: Sendable {
         var ready = (0..<operations.count).filter { remaining[$0] == 0 }.reversed() as [Int]
         var blocked = Set<Int>()
         var finished = 0
-        var inFlight = 0
+        var inFlight = Set<Int>()
         var announcedStop = false
         // One ticker for the whole walk reports long operations; a task per operation would not scale.
         let running = RunningOperations()
@@ -78,74 +92,89 @@ public struct Executor: Sendable {
         }
         defer { ticker.cancel() }
 
-        await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
-            while finished < operations.count {
-                while inFlight < parallelism, !stopSignal.isStopped, let next = ready.popLast() {
-                    let operation = operations[next]
-                    group.addTask {
-                        do {
-                            try await self.run(operation, store: store, running: running, events: events)
-                            return (next, .success(()))
-                        } catch {
-                            return (next, .failure(error))
-                        }
+        // Operations run as unstructured tasks reporting into one stream, so that a second stop
+        // can stop waiting for them (a task group would wait for every child before returning).
+        let (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
+        let signal = stopSignal
+        let watcher = Task {
+            for await level in signal.levels() { wake.yield(.signal(level)) }
+        }
+        defer { watcher.cancel() }
+        var iterator = wakes.makeAsyncIterator()
+
+        walk: while finished < operations.count {
+            while inFlight.count < parallelism, !stopSignal.isStopped, let next = ready.popLast() {
+                let operation = operations[next]
+                inFlight.insert(next)
+                Task {
+                    do {
+                        try await self.run(operation, store: store, tally: tally, running: running, events: events)
+                        wake.yield(.finished(next, failure: nil))
+                    } catch {
+                        wake.yield(.finished(next, failure: "\(error)"))
                     }
-                    inFlight += 1
                 }
-                if stopSignal.isStopped, !announcedStop {
-                    announcedStop = true
-                    events(.stopping)
+            }
+            if stopSignal.isAbandoned {
+                result.abandoned = inFlight.map { operations[$0].change.address }.sorted()
+                if !result.abandoned.isEmpty { events(.abandoning(running: result.abandoned)) }
+                break walk
+            }
+            if stopSignal.isStopped, !announcedStop {
+                announcedStop = true
+                events(.stopping(running: inFlight.map { operations[$0].change.address }.sorted()))
+            }
+            if inFlight.isEmpty && (stopSignal.isStopped || ready.isEmpty) { break walk }
+            guard let next = await iterator.next() else { break walk }
+            guard case .finished(let index, let failure) = next else { continue }
+            inFlight.remove(index)
+            finished += 1
+            let change = operations[index].change
+            if let failure {
+                result.failures.append((change.address, failure))
+                events(.failed(change.address, change.action, message: failure))
+                // Everything downstream is skipped, and counted as finished.
+                var stack = dependents[index]
+                while let dependent = stack.popLast() {
+                    guard blocked.insert(dependent).inserted else { continue }
+                    result.skipped.append(operations[dependent].change.address)
+                    events(.skipped(operations[dependent].change.address, because: change.address))
+                    finished += 1
+                    stack.append(contentsOf: dependents[dependent])
                 }
-                guard let (index, outcome) = await group.next() else { break }
-                inFlight -= 1
-                finished += 1
-                let change = operations[index].change
-                switch outcome {
-                case .success:
-                    switch change.action {
-                    case .create: result.added += 1
-                    case .update: result.changed += 1
-                    case .replace:
-                        result.added += 1
-                        result.destroyed += 1
-                    case .delete: result.destroyed += 1
-                    case .noOp: break
-                    }
-                    for dependent in dependents[index] {
-                        remaining[dependent] -= 1
-                        if remaining[dependent] == 0, !blocked.contains(dependent) { ready.append(dependent) }
-                    }
-                case .failure(let error):
-                    let message = "\(error)"
-                    result.failures.append((change.address, message))
-                    events(.failed(change.address, change.action, message: message))
-                    // Everything downstream is skipped, and counted as finished.
-                    var stack = dependents[index]
-                    while let dependent = stack.popLast() {
-                        guard blocked.insert(dependent).inserted else { continue }
-                        result.skipped.append(operations[dependent].change.address)
-                        events(.skipped(operations[dependent].change.address, because: change.address))
-                        finished += 1
-                        stack.append(contentsOf: dependents[dependent])
-                    }
+            } else {
+                for dependent in dependents[index] {
+                    remaining[dependent] -= 1
+                    if remaining[dependent] == 0, !blocked.contains(dependent) { ready.append(dependent) }
                 }
             }
         }
         if stopSignal.isStopped {
             result.interrupted = true
-            let started = Set(result.failures.map(\.address)).union(result.skipped)
-            result.notStarted = ready.map { operations[$0].change.address }.filter { !started.contains($0) }
+            let accounted = Set(result.failures.map(\.address)).union(result.skipped).union(result.abandoned)
+            result.notStarted = ready.map { operations[$0].change.address }.filter { !accounted.contains($0) }
             // Waiting operations never became ready: count them too.
             let readySet = Set(ready)
-            for (index, count) in remaining.enumerated() where count > 0 && !blocked.contains(index) && !readySet.contains(index) {
+            for (index, count) in remaining.enumerated()
+            where count > 0 && !blocked.contains(index) && !readySet.contains(index) && !inFlight.contains(index) {
                 result.notStarted.append(operations[index].change.address)
             }
         }
 
+        let counts = tally.counts
+        result.added = counts.added
+        result.changed = counts.changed
+        result.destroyed = counts.destroyed
+        result.adopted = counts.adopted
+        result.forgotten = counts.forgotten
+        result.tainted = counts.tainted.sorted()
+
         if !result.interrupted || result.failures.isEmpty {
             try store.setOutputs(outputs(graph: graph, state: store.state, destroy: plan.options.destroy))
         }
-        result.state = try store.commit()
+        // Abandoned operations may still finish in this process: nothing they record may land
+        // after this save, or the state would claim what the journal never saw.
+        result.state = try store.commit(sealing: !result.abandoned.isEmpty)
         return result
     }
 
@@ -155,13 +184,19 @@ public struct Executor: Sendable {
         let active = plan.changes.filter { $0.action != .noOp }
         var indexByAddress: [ResourceAddress: Int] = [:]
         for (index, change) in active.enumerated() { indexByAddress[change.address] = index }
+        let intended = Dictionary(
+            state.pendingOperations.compactMap { pending in pending.intended.map { (pending.address, $0) } },
+            uniquingKeysWith: { first, _ in first }
+        )
 
         var operations: [Operation] = []
         operations.reserveCapacity(active.count)
         for change in active {
             let resource = graph[change.address]
             let type = resource?.type ?? ResourceType(name: change.type, provider: change.provider)
-            let configurationKey = resource?.spec.providerConfiguration ?? state[change.address]?.providerConfiguration
+            let configurationKey =
+                resource?.spec.providerConfiguration ?? state[change.address]?.providerConfiguration
+                ?? intended[change.address]?.providerConfiguration
             var operation = Operation(
                 change: change,
                 type: type,
@@ -173,9 +208,10 @@ public struct Executor: Sendable {
                 provider: try providers.provider(named: type.provider),
                 configurationKey: configurationKey,
                 waitsFor: [],
-                dependencies: resource?.dependencies ?? []
+                dependencies: resource?.dependencies ?? state[change.address]?.dependencies ?? [],
+                untracked: state[change.address] == nil
             )
-            if change.action != .delete {
+            if change.action != .delete && change.action != .forget {
                 operation.waitsFor = (resource?.dependencies ?? []).compactMap { dependency in
                     guard let index = indexByAddress[dependency], active[index].action != .delete else { return nil }
                     return index
@@ -196,6 +232,7 @@ public struct Executor: Sendable {
     private func run(
         _ operation: Operation,
         store: StateStore,
+        tally: Tally,
         running: RunningOperations,
         events: @escaping @Sendable (ExecutionEvent) -> Void
     ) async throws {
@@ -206,66 +243,28 @@ public struct Executor: Sendable {
         events(.started(address, change.action))
         running.begin(address, change.action, at: start, nextReport: start + progressInterval)
         defer { running.end(address) }
-        let progress: @Sendable (String) -> Void = { events(.message(address, $0)) }
-        let pending = PendingOperation(
-            address: address,
-            action: change.action.rawValue,
-            type: operation.type.name,
-            provider: operation.type.provider
-        )
+        let step = Step(operation: operation, store: store, tally: tally, progress: { events(.message(address, $0)) })
 
-        try store.begin(pending)
-        do {
-            switch change.action {
-            case .create:
-                let response = try await operation.provider.create(
-                    CreateRequest(resource: operation.context, attributes: change.after ?? .object([:]), progress: progress)
-                )
-                try store.put(record(operation, response.attributes))
-            case .update:
-                let response = try await operation.provider.update(
-                    UpdateRequest(
-                        resource: operation.context,
-                        prior: change.before ?? .object([:]),
-                        attributes: change.after ?? .object([:]),
-                        changedAttributes: change.diffs.map(\.path.description),
-                        progress: progress
-                    )
-                )
-                try store.put(record(operation, response.attributes))
-            case .replace:
-                _ = try await operation.provider.delete(
-                    DeleteRequest(resource: operation.context, prior: change.before ?? .object([:]), progress: progress)
-                )
-                try store.remove(address)
-                try store.begin(PendingOperation(address: address, action: "create", type: pending.type, provider: pending.provider))
-                let response = try await operation.provider.create(
-                    CreateRequest(resource: operation.context, attributes: change.after ?? .object([:]), progress: progress)
-                )
-                try store.put(record(operation, response.attributes))
-            case .delete:
-                _ = try await operation.provider.delete(
-                    DeleteRequest(resource: operation.context, prior: change.before ?? .object([:]), progress: progress)
-                )
-                try store.remove(address)
-            case .noOp:
-                break
-            }
-        } catch {
-            try store.end(address)
-            throw error
+        switch change.action {
+        case .create:
+            try await step.create()
+        case .update:
+            try await step.update()
+        case .replace:
+            try await step.delete()
+            try await step.create()
+        case .delete:
+            try await step.delete()
+        case .adopt:
+            try store.put(step.record(change.before ?? .object([:])))
+            tally.count(\.adopted)
+        case .forget:
+            try store.remove(address)
+            tally.count(\.forgotten)
+        case .noOp:
+            break
         }
         events(.finished(address, change.action, elapsed: clock.now - start))
-    }
-
-    private func record(_ operation: Operation, _ attributes: Value) -> ResourceState {
-        ResourceState(
-            address: operation.change.address,
-            type: operation.type,
-            attributes: attributes,
-            dependencies: operation.dependencies,
-            providerConfiguration: operation.configurationKey
-        )
     }
 
     /// Output values from the state after apply.
@@ -284,6 +283,24 @@ public struct Executor: Sendable {
         }
         return outputs
     }
+}
+
+/// What one apply did, counted as each step finished (a replacement whose create failed still
+/// destroyed one object).
+final class Tally: Sendable {
+    struct Counts {
+        var added = 0
+        var changed = 0
+        var destroyed = 0
+        var adopted = 0
+        var forgotten = 0
+        var tainted: [ResourceAddress] = []
+    }
+    private let guarded = Mutex(Counts())
+
+    var counts: Counts { guarded.withLock { $0 } }
+    func count(_ counter: WritableKeyPath<Counts, Int>) { guarded.withLock { $0[keyPath: counter] += 1 } }
+    func taint(_ address: ResourceAddress) { guarded.withLock { $0.tainted.append(address) } }
 }
 
 /// The operations in flight, for progress lines.

@@ -6,6 +6,10 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
     /// Delete, then create (an attribute that cannot change in place changed, or it was asked for).
     case replace
     case delete
+    /// Record in state an object an interrupted run created, as it is (no provider call).
+    case adopt
+    /// Remove from state an object that no longer exists (no provider call).
+    case forget
 
     /// The Terraform-style symbol used in plan output.
     public var symbol: String {
@@ -15,6 +19,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         case .update: return "~"
         case .replace: return "-/+"
         case .delete: return "-"
+        case .adopt: return "<="
+        case .forget: return "x"
         }
     }
 
@@ -26,6 +32,8 @@ public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
         case .update: return "updating"
         case .replace: return "replacing"
         case .delete: return "destroying"
+        case .adopt: return "adopting"
+        case .forget: return "forgetting"
         }
     }
 }

@@ -40,7 +40,24 @@ public struct Plan: Sendable, Codable {
         public var add = 0
         public var change = 0
         public var destroy = 0
-        public var hasChanges: Bool { add + change + destroy > 0 }
+        /// Objects an interrupted run made, recorded in state as they are.
+        public var adopt = 0
+        /// Objects that no longer exist, removed from state.
+        public var forget = 0
+        public var hasChanges: Bool { add + change + destroy + adopt + forget > 0 }
+
+        public init() {}
+
+        private enum CodingKeys: String, CodingKey { case add, change, destroy, adopt, forget }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            add = try container.decodeIfPresent(Int.self, forKey: .add) ?? 0
+            change = try container.decodeIfPresent(Int.self, forKey: .change) ?? 0
+            destroy = try container.decodeIfPresent(Int.self, forKey: .destroy) ?? 0
+            adopt = try container.decodeIfPresent(Int.self, forKey: .adopt) ?? 0
+            forget = try container.decodeIfPresent(Int.self, forKey: .forget) ?? 0
+        }
     }
 
     public var summary: Summary {
@@ -53,6 +70,8 @@ public struct Plan: Sendable, Codable {
                 summary.add += 1
                 summary.destroy += 1
             case .delete: summary.destroy += 1
+            case .adopt: summary.adopt += 1
+            case .forget: summary.forget += 1
             case .noOp: break
             }
         }

@@ -18,19 +18,22 @@ public struct Planner: Sendable {
             if let resource = state[address] { priors[address] = resource.markedAttributes }
         }
         var drift: [ResourceDrift] = []
+        // Objects an interrupted run may have made (a pending create, not in state), as found.
+        var interrupted: [ResourceAddress: Value?] = [:]
+        var refreshedGone = Set<ResourceAddress>()
         if options.refresh {
             let refreshed = try await refresh(graph: graph, state: state, scope: scope, parallelism: options.parallelism)
             for (address, real) in refreshed.sorted(by: { $0.key < $1.key }) {
-                let recorded = state[address]?.markedAttributes
-                if let recorded {
+                if let recorded = state[address]?.markedAttributes {
                     if let real {
                         let diffs = AttributeDiffer.diff(desired: real, prior: recorded, replaceOnChange: [])
                         if !diffs.isEmpty { drift.append(ResourceDrift(address: address, deleted: false, diffs: diffs)) }
                     } else {
                         drift.append(ResourceDrift(address: address, deleted: true, diffs: []))
+                        refreshedGone.insert(address)
                     }
-                } else if real != nil {
-                    warnings.append("\(address): adopting the object an interrupted run created")
+                } else {
+                    interrupted[address] = .some(real)
                 }
                 priors[address] = real
             }
@@ -49,27 +52,49 @@ public struct Planner: Sendable {
 
         for resource in graph.resources where scope.contains(resource.address) {
             let address = resource.address
-            let change: ResourceChange
+            var change: ResourceChange
             if options.destroy {
-                guard let prior = priors[address] else { continue }
-                change = deletion(of: address, prior: prior, state: state, location: resource.location)
+                if let prior = priors[address] {
+                    change = deletion(of: address, type: resource.type, prior: prior, state: state, location: resource.location)
+                } else if state[address] != nil || interrupted[address] != nil {
+                    change = forgetting(address, type: resource.type, state: state, location: resource.location)
+                } else {
+                    continue
+                }
             } else {
                 change = planChange(
                     for: resource,
                     prior: priors[address],
-                    recordedType: state[address]?.type,
+                    recorded: state[address],
                     replaceRequested: requestedReplacements.contains(address),
                     actions: actions
                 )
+                if let found = interrupted[address], found != nil {
+                    if change.action == .noOp { change.action = .adopt }
+                    change.reasons.insert("an interrupted run created it; it is adopted", at: 0)
+                } else if refreshedGone.contains(address) {
+                    change.reasons.insert("it no longer exists", at: 0)
+                }
             }
             actions[address] = change.action
             changes.append(change)
         }
 
-        // Orphans: in state, no longer declared (or everything, when destroying).
-        for address in scope.stateAddresses.sorted() where !graph.contains(address) || options.destroy {
-            guard !graph.contains(address) || actions[address] == nil, let prior = priors[address] else { continue }
-            let change = deletion(of: address, prior: prior, state: state, location: graph[address]?.location)
+        // Orphans: in state, no longer declared (or everything, when destroying); and objects of
+        // interrupted creates that are no longer declared.
+        let orphanPending = state.pendingOperations.filter { state[$0.address] == nil && $0.intended != nil }.map(\.address)
+        for address in Set(scope.stateAddresses + orphanPending).sorted() where !graph.contains(address) || options.destroy {
+            guard !graph.contains(address) || actions[address] == nil, scope.contains(address) else { continue }
+            let type = state[address]?.resourceType ?? intendedType(of: address, in: state)
+            let change: ResourceChange
+            if let prior = priors[address] {
+                change = deletion(of: address, type: type, prior: prior, state: state, location: graph[address]?.location)
+            } else if options.refresh {
+                change = forgetting(address, type: type, state: state, location: graph[address]?.location)
+            } else {
+                guard let recorded = state[address] else { continue }
+                change = deletion(of: address, type: type, prior: recorded.markedAttributes, state: state, location: nil)
+            }
             actions[address] = change.action
             changes.append(change)
         }
@@ -88,7 +113,7 @@ public struct Planner: Sendable {
     private func planChange(
         for resource: Resource,
         prior: Value?,
-        recordedType: String?,
+        recorded: ResourceState?,
         replaceRequested: Bool,
         actions: [ResourceAddress: Action]
     ) -> ResourceChange {
@@ -109,8 +134,12 @@ public struct Planner: Sendable {
         }
         change.diffs = AttributeDiffer.diff(desired: spec.attributes, prior: prior, replaceOnChange: spec.type.replaceOnChange)
         var reasons: [String] = []
-        if let recordedType, recordedType != spec.type.name {
+        if let recordedType = recorded?.type, recordedType != spec.type.name {
             reasons.append("its type changed from \(recordedType) to \(spec.type.name)")
+        }
+        let tainted = recorded?.isTainted == true
+        if tainted && spec.type.taintedRecovery == .replace {
+            reasons.append("it is tainted: its create failed after the object existed")
         }
         if replaceRequested { reasons.append("replacement was requested") }
         for trigger in spec.replaceTriggeredBy {
@@ -120,26 +149,52 @@ public struct Planner: Sendable {
         }
         let forced = change.diffs.filter(\.forcesReplacement).map(\.path.description)
         if !forced.isEmpty { reasons.append("\(forced.joined(separator: ", ")) cannot change in place") }
+        if !reasons.isEmpty {
+            change.action = .replace
+        } else if tainted {
+            change.action = .update
+            reasons.append("it is tainted: its create is finished in place")
+        } else {
+            change.action = change.diffs.isEmpty ? .noOp : .update
+        }
         change.reasons = reasons
-        change.action = !reasons.isEmpty ? .replace : (change.diffs.isEmpty ? .noOp : .update)
         return change
     }
 
-    private func deletion(of address: ResourceAddress, prior: Value, state: State, location: SourceLocation?)
+    private func deletion(of address: ResourceAddress, type: ResourceType, prior: Value, state: State, location: SourceLocation?)
         -> ResourceChange
     {
-        let recorded = state[address]
-        return ResourceChange(
+        ResourceChange(
             address: address,
-            type: recorded?.type ?? "",
-            provider: recorded?.provider ?? "",
+            type: type.name,
+            provider: type.provider,
             action: .delete,
             before: prior,
             after: nil,
             diffs: AttributeDiffer.all(of: prior, before: true),
-            dependencies: recorded?.dependencies ?? [],
+            dependencies: state[address]?.dependencies ?? [],
             location: location
         )
+    }
+
+    /// An object that no longer exists: only its record goes.
+    private func forgetting(_ address: ResourceAddress, type: ResourceType, state: State, location: SourceLocation?) -> ResourceChange {
+        ResourceChange(
+            address: address,
+            type: type.name,
+            provider: type.provider,
+            action: .forget,
+            before: nil,
+            after: nil,
+            reasons: [state[address] == nil ? "an interrupted run did not create it" : "it no longer exists"],
+            dependencies: state[address]?.dependencies ?? [],
+            location: location
+        )
+    }
+
+    private func intendedType(of address: ResourceAddress, in state: State) -> ResourceType {
+        let pending = state.pendingOperations.first { $0.address == address }
+        return ResourceType(name: pending?.type ?? "", provider: pending?.provider ?? "")
     }
 
     /// Reads every managed object in scope (and objects of interrupted creates) in parallel.
@@ -165,16 +220,27 @@ public struct Planner: Sendable {
                 )
             )
         }
-        // A create that began but never ended may have made the object: read it by its description.
+        // A create that began but never ended may have made the object: read it by its description
+        // (or, once no longer declared, by what was asked of it then).
         for pending in state.pendingOperations where state[pending.address] == nil && pending.action != "delete" {
-            guard scope.contains(pending.address), let resource = graph[pending.address] else { continue }
-            let configuration = resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
-            let context = ResourceContext(address: pending.address, type: resource.type, configuration: configuration)
+            guard scope.contains(pending.address) else { continue }
+            let type: ResourceType
+            let attributes: Value
+            let configurationKey: String?
+            if let resource = graph[pending.address] {
+                (type, attributes, configurationKey) = (resource.type, resource.attributes, resource.spec.providerConfiguration)
+            } else if let intended = pending.intended {
+                (type, attributes, configurationKey) = (intended.resourceType, intended.markedAttributes, intended.providerConfiguration)
+            } else {
+                continue
+            }
+            let configuration = configurationKey.flatMap { graph.providerConfigurations[$0] }
+            let context = ResourceContext(address: pending.address, type: type, configuration: configuration)
             jobs.append(
                 Job(
                     address: pending.address,
-                    provider: try providers.provider(named: resource.type.provider),
-                    request: ReadRequest(resource: context, attributes: resource.attributes)
+                    provider: try providers.provider(named: type.provider),
+                    request: ReadRequest(resource: context, attributes: attributes)
                 )
             )
         }

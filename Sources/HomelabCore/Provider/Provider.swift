@@ -53,10 +53,21 @@ public struct CreateRequest: Sendable {
     public var attributes: Value
     /// Reports progress for long operations ("waiting for task ...").
     public var progress: @Sendable (String) -> Void
-    public init(resource: ResourceContext, attributes: Value, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// Call as soon as the object exists (a clone task started, say), with what is known of it:
+    /// the engine records it as tainted at once, so a failure or a crash during the rest of the
+    /// create leaves it in state, to be replaced or finished, rather than untracked.
+    public var created: @Sendable (Value) throws -> Void
+
+    public init(
+        resource: ResourceContext,
+        attributes: Value,
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        created: @escaping @Sendable (Value) throws -> Void = { _ in }
+    ) {
         self.resource = resource
         self.attributes = attributes
         self.progress = progress
+        self.created = created
     }
 }
 

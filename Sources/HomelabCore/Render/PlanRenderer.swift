@@ -31,12 +31,15 @@ public struct PlanRenderer: Sendable {
         }
         if !active.isEmpty {
             out += "Resource actions are indicated with the following symbols:\n"
-            for action in [Action.create, .update, .replace, .delete] where active.contains(where: { $0.action == action }) {
+            for action in [Action.create, .update, .replace, .delete, .adopt, .forget]
+            where active.contains(where: { $0.action == action }) {
                 let label: String
                 switch action {
                 case .create: label = "create"
                 case .update: label = "update in-place"
                 case .replace: label = "destroy and then create replacement"
+                case .adopt: label = "adopt into state (made by an interrupted run)"
+                case .forget: label = "remove from state (the object no longer exists)"
                 default: label = "destroy"
                 }
                 out += style.color(for: action, action.symbol.leftPadded(to: 3)) + " \(label)\n"
@@ -45,7 +48,10 @@ public struct PlanRenderer: Sendable {
             for change in active { out += render(change) + "\n" }
         }
         let summary = plan.summary
-        out += style.bold("Plan:") + " \(summary.add) to add, \(summary.change) to change, \(summary.destroy) to destroy.\n"
+        var counts = "\(summary.add) to add, \(summary.change) to change, \(summary.destroy) to destroy"
+        if summary.adopt > 0 { counts += ", \(summary.adopt) to adopt" }
+        if summary.forget > 0 { counts += ", \(summary.forget) to forget" }
+        out += style.bold("Plan:") + " \(counts).\n"
         if !outputChanges.isEmpty {
             out += "\nChanges to Outputs:\n"
             for output in outputChanges {
@@ -68,6 +74,8 @@ public struct PlanRenderer: Sendable {
         case .update: verb = "will be updated in-place"
         case .replace: verb = "must be replaced"
         case .delete: verb = "will be destroyed"
+        case .adopt: verb = "will be adopted as it is"
+        case .forget: verb = "will be removed from state"
         case .noOp: verb = "is unchanged"
         }
         var out = "  # \(style.bold(change.address.description)) \(verb)"

@@ -18,6 +18,8 @@ public struct TerminalStyle: Sendable {
         case .update: return yellow(text)
         case .replace: return red(text)
         case .delete: return red(text)
+        case .adopt: return green(text)
+        case .forget: return dim(text)
         case .noOp: return text
         }
     }

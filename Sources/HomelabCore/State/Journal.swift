@@ -85,19 +85,30 @@ extension State {
 
 /// Parses a journal file's bytes. A torn last line (the process died mid-write) is ignored.
 enum JournalParser {
-    static func parse(_ data: Data) -> (header: JournalHeader, records: [JournalRecord])? {
+    struct Parsed {
+        var header: JournalHeader
+        var records: [JournalRecord]
+        /// Bytes up to the end of the last whole line: where the next record goes.
+        var validLength: Int
+    }
+
+    static func parse(_ data: Data) -> Parsed? {
         let decoder = JSONDecoder()
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
-        guard let first = lines.first, let header = try? decoder.decode(JournalHeader.self, from: Data(first)) else {
-            return nil
+        var lineStart = data.startIndex
+        var parsed: Parsed?
+        while let newline = data[lineStart...].firstIndex(of: 0x0A) {
+            let line = data[lineStart..<newline]
+            lineStart = newline + 1
+            if line.isEmpty { continue }
+            if parsed == nil {
+                guard let header = try? decoder.decode(JournalHeader.self, from: Data(line)) else { return nil }
+                parsed = Parsed(header: header, records: [], validLength: lineStart - data.startIndex)
+            } else {
+                guard let record = try? decoder.decode(JournalRecord.self, from: Data(line)) else { break }
+                parsed?.records.append(record)
+                parsed?.validLength = lineStart - data.startIndex
+            }
         }
-        lines.removeFirst()
-        var records: [JournalRecord] = []
-        records.reserveCapacity(lines.count)
-        for line in lines {
-            guard let record = try? decoder.decode(JournalRecord.self, from: Data(line)) else { break }
-            records.append(record)
-        }
-        return (header, records)
+        return parsed
     }
 }

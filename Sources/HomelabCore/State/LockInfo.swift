@@ -11,7 +11,7 @@ public struct LockInfo: Sendable, Hashable, Codable {
 
     public static func current(operation: String) -> LockInfo {
         let environment = ProcessInfo.processInfo.environment
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? accountName() ?? "uid \(geteuid())"
         let host = ProcessInfo.processInfo.hostName
         return LockInfo(
             id: UUID().uuidString.lowercased(),
@@ -21,5 +21,18 @@ public struct LockInfo: Sendable, Hashable, Codable {
             pid: getpid(),
             created: ISO8601DateFormatter().string(from: Date())
         )
+    }
+
+    /// The ID `force-unlock` takes for a lock whose information cannot be read.
+    public static let unreadableID = "unreadable"
+
+    /// Stands for a holder whose lock file cannot be read (a full disk, say).
+    public static let unreadable = LockInfo(
+        id: unreadableID, operation: "unknown (the lock information cannot be read)", who: "unknown", host: "", pid: 0, created: "?")
+
+    /// The login name of the effective user, from the password database (for when `$USER` is unset).
+    private static func accountName() -> String? {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 }

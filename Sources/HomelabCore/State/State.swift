@@ -12,6 +12,11 @@ public struct ResourceState: Sendable, Hashable, Codable {
     public var dependencies: [ResourceAddress]
     /// The provider configuration key the resource was made with.
     public var providerConfiguration: String?
+    /// Its create failed after the object came to exist: the next apply replaces or finishes it
+    /// (``ResourceType/taintedRecovery``). Absent, not `false`, in state files when clean.
+    public var tainted: Bool?
+
+    public var isTainted: Bool { tainted == true }
 
     public init(
         address: ResourceAddress,
@@ -37,17 +42,23 @@ public struct ResourceState: Sendable, Hashable, Codable {
     public var resourceType: ResourceType { ResourceType(name: type, provider: provider) }
 }
 
-/// An operation that began but whose end was never recorded (the process died in between).
+/// An operation that began but whose end was never recorded (the process died in between, or
+/// the operation failed without knowing whether its object exists).
 public struct PendingOperation: Sendable, Hashable, Codable {
     public var address: ResourceAddress
     public var action: String
     public var type: String
     public var provider: String
-    public init(address: ResourceAddress, action: String, type: String, provider: String) {
+    /// For a create: the object as it was asked for, so the next run can look for it even when the
+    /// description no longer declares it.
+    public var intended: ResourceState?
+
+    public init(address: ResourceAddress, action: String, type: String, provider: String, intended: ResourceState? = nil) {
         self.address = address
         self.action = action
         self.type = type
         self.provider = provider
+        self.intended = intended
     }
 }
 

@@ -86,6 +86,7 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     case stalePlan(planSerial: Int, stateSerial: Int)
     case lineageMismatch(plan: String, state: String)
+    case journalMismatch(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -101,7 +102,8 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
                   Operation: \(info.operation)
                   Who:       \(info.who)
                   Since:     \(info.created)
-                If no other run is active, release it with `force-unlock \(info.id)`.
+                The kernel releases it when that run ends, however it ends. If that run is hung, or \
+                runs on another machine sharing this file, `force-unlock \(info.id)` removes the lock.
                 """
         case .lockMismatch(let expected, let found):
             return "the lock ID \(expected) does not match the current lock (\(found ?? "none"))"
@@ -110,6 +112,12 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
         case .stalePlan(let planSerial, let stateSerial):
             return
                 "the saved plan was made for state serial \(planSerial), but the state is now at serial \(stateSerial); run plan again"
+        case .journalMismatch(let path, let reason):
+            return """
+                the journal \(path) does not continue this state: \(reason). It may hold the record of \
+                objects an interrupted run created, so it is not ignored. Check that the state file is the \
+                right one; once its content is no longer needed, move the journal aside and run again.
+                """
         case .lineageMismatch(let plan, let state):
             return "the saved plan belongs to state lineage \(plan), not to this state (\(state))"
         }

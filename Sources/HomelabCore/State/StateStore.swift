@@ -20,6 +20,8 @@ public final class StateStore: Sendable {
         var journal: (any JournalWriter)?
         var changed: Bool
         var lastSync = ContinuousClock.now
+        /// Set by a final commit: later records (of abandoned operations) are refused.
+        var sealed = false
     }
 
     public init(storage: any StateStorage, state: State, syncInterval: Duration = .milliseconds(200)) {
@@ -34,6 +36,7 @@ public final class StateStore: Sendable {
 
     private func record(_ record: JournalRecord, _ change: (inout State) -> Bool) throws {
         try guarded.withLock { guarded in
+            guard !guarded.sealed else { throw StateStoreSealed() }
             if guarded.journal == nil { guarded.journal = try storage.openJournal(continuing: guarded.state) }
             try guarded.journal?.append(record)
             if ContinuousClock.now - guarded.lastSync >= syncInterval {
@@ -47,6 +50,7 @@ public final class StateStore: Sendable {
     /// Records the intent before a provider call.
     public func begin(_ operation: PendingOperation) throws {
         try record(.begin(operation)) { state in
+            state.pendingOperations.removeAll { $0.address == operation.address }
             state.pendingOperations.append(operation)
             return true
         }
@@ -88,10 +92,12 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Saves the state with serial + 1 if anything changed. Returns the saved state.
+    /// Saves the state with serial + 1 if anything changed. Returns the saved state. With
+    /// `sealing`, nothing can be recorded after it (operations still running are abandoned).
     @discardableResult
-    public func commit() throws -> State {
+    public func commit(sealing: Bool = false) throws -> State {
         try guarded.withLock { guarded in
+            guarded.sealed = sealing
             if guarded.changed {
                 if guarded.state.lineage.isEmpty { guarded.state.lineage = UUID().uuidString.lowercased() }
                 guarded.state.serial += 1
@@ -103,4 +109,9 @@ public final class StateStore: Sendable {
             return guarded.state
         }
     }
+}
+
+/// A record arrived after the run's final save: it belongs to an abandoned operation.
+public struct StateStoreSealed: Error, CustomStringConvertible {
+    public var description: String { "the run was abandoned; this operation's result is left for the next run to adopt" }
 }

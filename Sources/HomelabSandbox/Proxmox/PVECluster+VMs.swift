@@ -351,11 +351,14 @@ extension PVECluster {
                 switch action {
                 case "start":
                     if vm.template { throw PVEAPIFailure.server("you can't start a vm if it's a template") }
+                    // qemu-server `vm_start`: `die "VM $vmid already running\n"` inside the worker task.
                     if vm.running { throw PVEAPIFailure.server("VM \(vmid) already running") }
                     cluster.vms[vmid]?.running = true
                     return ["start VM \(vmid)"]
                 default:
-                    if !vm.running { throw PVEAPIFailure.server("VM \(vmid) not running") }
+                    // qemu-server `vm_stop` (PVE/QemuServer.pm): `return if !$pid` — stopping or shutting
+                    // down a VM that is not running ends the task OK, with nothing done.
+                    guard vm.running else { return [] }
                     cluster.vms[vmid]?.running = false
                     return ["\(action) VM \(vmid)"]
                 }

@@ -167,13 +167,15 @@ public final class ProxmoxClient: Sendable {
 
     // MARK: Tasks
 
-    /// Sends a request that starts a task and waits for the task to end.
+    /// Sends a request that starts a task and waits for the task to end. `started` runs once PVE
+    /// has accepted the task (it answered a UPID), before waiting for it.
     @discardableResult
     public func runTask(
         _ method: HTTPMethod,
         _ path: String,
         _ parameters: [(String, Parameter)] = [],
-        progress: @Sendable (String) -> Void = { _ in }
+        progress: @Sendable (String) -> Void = { _ in },
+        started: (UPID) throws -> Void = { _ in }
     ) async throws -> [String] {
         let answer = try await call(method, path, parameters)
         // POST …/config answers null when the work finished within its background delay.
@@ -181,6 +183,7 @@ public final class ProxmoxClient: Sendable {
         guard let upid = UPID(raw) else {
             throw ProxmoxAPIError(kind: .server, message: "expected a task id, got '\(raw)'", request: "\(method.rawValue) \(path)")
         }
+        try started(upid)
         return try await waitForTask(upid, progress: progress)
     }
 

@@ -12,7 +12,10 @@ enum NodeResource: ProxmoxResource {
         return ["name": .string(name), "address": prior["address"] ?? .null]
     }
 
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         guard let node = try await read(desired, api: api) else {
             throw ProviderError.failed("node '\(try desired.requireString("name"))' is not part of the cluster at \(api.baseURL)")
         }
@@ -24,7 +27,7 @@ enum NodeResource: ProxmoxResource {
     )
         async throws -> Value
     {
-        try await create(desired, api: api, progress: progress)
+        try await create(desired, api: api, progress: progress, created: { _ in })
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
@@ -54,7 +57,10 @@ enum BridgeResource: ProxmoxResource {
     }
 
     /// Creates the bridge, or takes over one that exists (every PVE install has `vmbr0`).
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         let exists = try await read(desired, api: api) != nil
         try await write(desired, exists: exists, api: api, progress: progress)
         guard let bridge = try await read(desired, api: api) else { throw ProviderError.failed("bridge vanished after it was written") }
@@ -134,7 +140,10 @@ enum StorageResource: ProxmoxResource {
         ]
     }
 
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         var parameters: [(String, ProxmoxClient.Parameter)] = [
             ("storage", .string(try desired.requireString("id"))), ("type", .string(try desired.requireString("type"))),
             ("nodes", .string(try desired.requireString("node"))),
@@ -208,7 +217,10 @@ enum PCIMappingResource: ProxmoxResource {
         return entry
     }
 
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         var parameters: [(String, ProxmoxClient.Parameter)] = [
             ("id", .string(try desired.requireString("name"))), ("map", .list([try await mapEntry(desired, api: api)])),
         ]

@@ -72,7 +72,8 @@ public final class ProxmoxProvider: Provider {
     public func create(_ request: CreateRequest) async throws -> CreateResponse {
         let api = try client(for: request.resource)
         return CreateResponse(
-            attributes: try await resource(request.resource.type).create(request.attributes, api: api, progress: request.progress))
+            attributes: try await resource(request.resource.type).create(
+                request.attributes, api: api, progress: request.progress, created: request.created))
     }
 
     public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
@@ -108,7 +109,10 @@ public final class ProxmoxProvider: Provider {
 /// compiles to, so the planner can diff them directly.
 protocol ProxmoxResource {
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value?
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value
     static func update(
         from prior: Value, to desired: Value, changed: Set<String>, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void
     )

@@ -7,11 +7,16 @@ import HomelabCore
 /// drive, grown to size and converted to a template. From an ISO (the seed's Packer way): see
 /// ``createFromISO(_:api:progress:)``.
 enum TemplateResource: ProxmoxResource {
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
         let source = desired["source"] ?? .null
-        if source["kind"]?.stringValue == "iso" { return try await createFromISO(desired, api: api, progress: progress) }
+        if source["kind"]?.stringValue == "iso" {
+            return try await createFromISO(desired, api: api, progress: progress, created: created)
+        }
         let volume = try await download(source, node: node, api: api, progress: progress)
         let storage = try desired.requireString("diskStorage")
         var parameters: [(String, ProxmoxClient.Parameter)] = [
@@ -26,7 +31,7 @@ enum TemplateResource: ProxmoxResource {
         if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
         progress("creating VM \(vmid) from \(volume)")
         do {
-            try await api.runTask(.post, "/nodes/\(node)/qemu", parameters, progress: progress)
+            try await api.runTask(.post, "/nodes/\(node)/qemu", parameters, progress: progress) { _ in try created(desired) }
         } catch let error as ProxmoxAPIError where error.kind == .alreadyExists {
             throw ProviderError.failed(
                 "VMID \(vmid) is already used on node \(node); choose another vmid or import it with `import template.<name> \(node)/\(vmid)`"
@@ -41,7 +46,10 @@ enum TemplateResource: ProxmoxResource {
     /// a `cidata` seed with the autoinstall user-data is built here and uploaded, the VM boots the
     /// installer, the boot command is typed with `sendkey`, the install powers the VM off, the
     /// media are swapped for a cloud-init drive, and the VM becomes a template.
-    static func createFromISO(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func createFromISO(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
         let name = try desired.requireString("name")
@@ -75,7 +83,7 @@ enum TemplateResource: ProxmoxResource {
         if let description = desired["description"]?.stringValue { parameters.append(("description", .string(description))) }
         progress("creating VM \(vmid) to install into")
         do {
-            try await api.runTask(.post, "/nodes/\(node)/qemu", parameters, progress: progress)
+            try await api.runTask(.post, "/nodes/\(node)/qemu", parameters, progress: progress) { _ in try created(desired) }
         } catch let error as ProxmoxAPIError where error.kind == .alreadyExists {
             throw ProviderError.failed(
                 "VMID \(vmid) is already used on node \(node); choose another vmid or import it with `import template.<name> \(node)/\(vmid)`"

@@ -11,7 +11,10 @@ enum TemplateSealResource: ProxmoxResource {
         return config["template"]?.lenientInt == 1 ? prior : nil
     }
 
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         let base = "/nodes/\(try desired.requireString("node"))/qemu/\(try desired.requireInt("vmid"))"
         let status = try await api.get("\(base)/status/current")
         if status["status"]?.stringValue == "running" {

@@ -18,25 +18,54 @@ enum VMResource: ProxmoxResource {
 
     // MARK: Create
 
-    static func create(_ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws -> Value {
+    static func create(
+        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        created: @escaping @Sendable (Value) throws -> Void
+    ) async throws -> Value {
         let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
         guard let template = desired["template"]?.stringValue else {
             throw ProviderError.failed("VM \(vmid) has no template to clone; VMs are created as clones (`from:`)")
         }
         let templateVMID = try await resolveTemplate(template, known: desired["templateVMID"]?.intValue, node: node, api: api)
-        try await clone(templateVMID, to: vmid, desired: desired, api: api, progress: progress)
+        try await clone(templateVMID, to: vmid, desired: desired, api: api, progress: progress) { try created(desired) }
+        try await waitUntilUnlocked("/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
         let current = try await api.get("/nodes/\(node)/qemu/\(vmid)/config")
         try await api.put("/nodes/\(node)/qemu/\(vmid)/config", configParameters(desired, changed: nil, current: current))
         try await resize(desired, current: current, api: api, progress: progress)
         if desired["started"]?.boolValue == true {
-            progress("starting")
-            try await api.runTask(.post, "/nodes/\(node)/qemu/\(vmid)/status/start", progress: progress)
+            try await power("start", "/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
         }
-        guard let created = try await read(desired, api: api) else {
-            throw ProviderError.failed("VM \(vmid) vanished right after it was created")
+        // The engine reads the VM back and compares it with the description.
+        return desired
+    }
+
+    /// Starts, shuts down or stops the VM; a VM already in that state counts as done. PVE fails a
+    /// start task of a running VM ("VM <id> already running", qemu-server `vm_start`) but treats a
+    /// stop or shutdown of a stopped VM as done (`vm_stop` returns when no process runs).
+    static func power(_ action: String, _ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
+        progress(action == "start" ? "starting" : action == "shutdown" ? "shutting down" : "stopping")
+        do {
+            try await api.runTask(.post, "\(base)/status/\(action)", progress: progress)
+        } catch let error as ProxmoxAPIError where action == "start" && error.message.contains("already running") {
+            progress("already running")
         }
-        return created
+    }
+
+    /// Waits while another task holds the VM's lock (`lock: clone` while an interrupted run's
+    /// clone still copies the disk): PVE refuses config changes and deletes of a locked VM
+    /// ("VM is locked (clone)", `check_lock` in qemu-server) rather than waiting itself.
+    static func waitUntilUnlocked(_ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
+        let deadline = ContinuousClock.now + api.options.taskTimeout
+        var announced = false
+        while let lock = try await api.getIfPresent("\(base)/config")?["lock"]?.stringValue {
+            if !announced { progress("waiting for the VM's lock (\(lock)) to be released") }
+            announced = true
+            guard ContinuousClock.now < deadline else {
+                throw ProviderError.failed("\(base) is still locked (\(lock)) after \(api.options.taskTimeout)")
+            }
+            try await Task.sleep(for: api.options.firstPollInterval * 4)
+        }
     }
 
     /// A template declared in the same description has its VMID compiled in; any other is found
@@ -52,7 +81,10 @@ enum VMResource: ProxmoxResource {
 
     /// Clones, retrying a clone whose task lost the race for the storage lock (after removing what
     /// it left), and refusing a VMID that something else already uses.
-    static func clone(_ source: Int, to vmid: Int, desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void)
+    static func clone(
+        _ source: Int, to vmid: Int, desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        started: () throws -> Void
+    )
         async throws
     {
         let node = try desired.requireString("node")
@@ -64,7 +96,9 @@ enum VMResource: ProxmoxResource {
         while true {
             progress("cloning template \(source)")
             do {
-                try await api.runTask(.post, "/nodes/\(node)/qemu/\(source)/clone", parameters, progress: progress)
+                try await api.runTask(.post, "/nodes/\(node)/qemu/\(source)/clone", parameters, progress: progress) { _ in
+                    try started()
+                }
                 return
             } catch let error as ProxmoxAPIError where error.kind == .alreadyExists {
                 let owner = try? await api.get("/nodes/\(node)/qemu/\(vmid)/config")
@@ -261,6 +295,7 @@ enum VMResource: ProxmoxResource {
         async throws -> Value
     {
         let base = try path(desired)
+        try await waitUntilUnlocked(base, api: api, progress: progress)
         let current = try await api.get("\(base)/config")
         let configChanges = changed.intersection(configAttributes)
         if !configChanges.isEmpty {
@@ -269,14 +304,12 @@ enum VMResource: ProxmoxResource {
         if changed.contains("disk") { try await resize(desired, current: current, api: api, progress: progress) }
         let running = prior["started"]?.boolValue == true
         if changed.contains("started") {
-            let action = desired["started"]?.boolValue == true ? "start" : "shutdown"
-            progress(action == "start" ? "starting" : "shutting down")
-            try await api.runTask(.post, "\(base)/status/\(action)", progress: progress)
+            try await power(desired["started"]?.boolValue == true ? "start" : "shutdown", base, api: api, progress: progress)
         } else if running && !changed.intersection(cloudInitAttributes).isEmpty {
             progress("cloud-init changes apply at the VM's next start")
         }
-        guard let updated = try await read(desired, api: api) else { throw ProviderError.failed("VM \(base) vanished during the update") }
-        return updated
+        // The engine reads the VM back and compares it with the description.
+        return desired
     }
 
     // MARK: Delete
@@ -284,11 +317,9 @@ enum VMResource: ProxmoxResource {
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
         let base = try path(prior)
         do {
+            try await waitUntilUnlocked(base, api: api, progress: progress)
             let status = try await api.get("\(base)/status/current")
-            if status["status"]?.stringValue == "running" {
-                progress("stopping")
-                try await api.runTask(.post, "\(base)/status/stop", progress: progress)
-            }
+            if status["status"]?.stringValue == "running" { try await power("stop", base, api: api, progress: progress) }
             progress("destroying")
             try await api.runTask(.delete, base, [("purge", .bool(true)), ("destroy-unreferenced-disks", .bool(true))], progress: progress)
         } catch let error as ProxmoxAPIError where error.isNotFound {
