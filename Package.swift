@@ -94,9 +94,13 @@ let package = Package(
             dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Yams", package: "Yams")],
             exclude: ["proxmoxer_conformance.py"]
         ),
-        .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab"]),
+        .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab", "CrashLab", "CrashCampaign"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
+        // The crash campaign (issue #10): a lab against the Proxmox simulator, and the harness that
+        // runs the simulator and kills the lab's applies and destroys.
+        .executableTarget(name: "CrashLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/CrashLab"),
+        .executableTarget(name: "CrashCampaign", dependencies: ["HomelabKit", "HomelabSandbox"], path: "Tests/Fixtures/CrashCampaign"),
     ]
 )
 

@@ -180,11 +180,12 @@ public enum HostTypes {
     public static let sysctl = ResourceType(name: "host_sysctl", provider: "host", replaceOnChange: ["key"])
     public static let kernelModule = ResourceType(name: "host_kernel_module", provider: "host", replaceOnChange: ["name"])
     public static let service = ResourceType(name: "host_service", provider: "host", replaceOnChange: ["name"])
-    public static let command = ResourceType(name: "host_command", provider: "host")
+    /// A guarded command is an action: its read says whether to run it again (the next plan's question).
+    public static let command = ResourceType(name: "host_command", provider: "host", verifiedAfterApply: false)
     public static let line = ResourceType(name: "host_line", provider: "host", replaceOnChange: ["path", "matching"])
     public static let aptRepository = ResourceType(name: "host_apt_repository", provider: "host", replaceOnChange: ["name"])
     public static let user = ResourceType(name: "host_user", provider: "host", replaceOnChange: ["name"])
     public static let group = ResourceType(name: "host_group", provider: "host", replaceOnChange: ["name"])
-    public static let reboot = ResourceType(name: "host_reboot", provider: "host")
+    public static let reboot = ResourceType(name: "host_reboot", provider: "host", verifiedAfterApply: false)
     public static let block = ResourceType(name: "host_block", provider: "host", replaceOnChange: ["path", "name"])
 }

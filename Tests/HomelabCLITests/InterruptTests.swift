@@ -48,7 +48,7 @@ import Testing
         #expect(text.contains("creating…"), "the fixture exited before starting any operation: \(text)")
         #expect(reason == .exit, "the process must exit on its own, not die from the signal")
         #expect(status == 1)
-        #expect(text.contains("Interrupt received: no new operation starts"))
+        #expect(text.contains("Stop requested: no new operation starts"))
         #expect(text.contains("not started"))
 
         // The operations that were running finished and were saved; the rest never started.

@@ -110,15 +110,21 @@ struct Step: Sendable {
 
     /// Reads the object as the provider finds it and compares it with what was asked.
     private func readBack(asked: Value, result: Value) async throws -> Value {
+        guard operation.type.verifiedAfterApply else { return result }
         guard let real = try await operation.provider.read(ReadRequest(resource: context, attributes: result)).attributes else {
             throw ProviderError.failed("\(address): the provider reported success, but the object does not exist when read back")
         }
         let differences = AttributeDiffer.diff(desired: asked, prior: real, replaceOnChange: []).filter { difference in
             guard case .key(let name)? = difference.path.steps.first else { return true }
-            return !operation.type.serverDecided.contains(name)
+            return !operation.type.notReadBack.contains(name)
         }
         guard differences.isEmpty else { throw InconsistentResult(address: address, differences: differences, real: real) }
-        return real
+        // What a read cannot confirm is recorded as it was asked (and as the provider returned it).
+        var recorded = real
+        for name in operation.type.notReadBack {
+            if let value = result[name] ?? asked[name] { recorded = recorded.with(name, value) }
+        }
+        return recorded
     }
 }
 

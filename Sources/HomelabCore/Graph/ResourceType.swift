@@ -8,9 +8,14 @@ public struct ResourceType: Sendable, Hashable, Codable, CustomStringConvertible
     public var provider: String
     /// Top-level attributes whose change forces a replacement (delete, then create).
     public var replaceOnChange: Set<String>
-    /// Top-level attributes the server computes or normalizes: after an apply, the read-back of
-    /// these is not compared with what was asked (every other attribute is).
-    public var serverDecided: Set<String>
+    /// Top-level attributes a read cannot confirm right after apply: computed or defaulted by the
+    /// server, or write-only. The read-back of these is not compared with what was asked (every
+    /// other attribute is).
+    public var notReadBack: Set<String>
+    /// Whether the object is read back and compared after apply at all. `false` only for types
+    /// that are actions rather than objects (a guarded command, a reboot): their read says whether
+    /// to run again, and that is the next plan's question.
+    public var verifiedAfterApply: Bool
     /// What the next apply does with an object whose create failed after it existed (tainted).
     public var taintedRecovery: TaintedRecovery
 
@@ -27,26 +32,29 @@ public struct ResourceType: Sendable, Hashable, Codable, CustomStringConvertible
         name: String,
         provider: String,
         replaceOnChange: Set<String> = [],
-        serverDecided: Set<String> = [],
+        notReadBack: Set<String> = [],
+        verifiedAfterApply: Bool = true,
         taintedRecovery: TaintedRecovery = .replace
     ) {
         self.name = name
         self.provider = provider
         self.replaceOnChange = replaceOnChange
-        self.serverDecided = serverDecided
+        self.notReadBack = notReadBack
+        self.verifiedAfterApply = verifiedAfterApply
         self.taintedRecovery = taintedRecovery
     }
 
     public var description: String { name }
 
-    private enum CodingKeys: String, CodingKey { case name, provider, replaceOnChange, serverDecided, taintedRecovery }
+    private enum CodingKeys: String, CodingKey { case name, provider, replaceOnChange, notReadBack, verifiedAfterApply, taintedRecovery }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         provider = try container.decode(String.self, forKey: .provider)
         replaceOnChange = try container.decodeIfPresent(Set<String>.self, forKey: .replaceOnChange) ?? []
-        serverDecided = try container.decodeIfPresent(Set<String>.self, forKey: .serverDecided) ?? []
+        notReadBack = try container.decodeIfPresent(Set<String>.self, forKey: .notReadBack) ?? []
+        verifiedAfterApply = try container.decodeIfPresent(Bool.self, forKey: .verifiedAfterApply) ?? true
         taintedRecovery = try container.decodeIfPresent(TaintedRecovery.self, forKey: .taintedRecovery) ?? .replace
     }
 }

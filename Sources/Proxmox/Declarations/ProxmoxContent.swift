@@ -63,7 +63,10 @@ public enum ProxmoxTypes {
         replaceOnChange: [
             "node", "vmid", "source", "cores", "memory", "disk", "diskStorage", "bridge", "cpuType",
             "scsiController", "provisioning", "autoinstall", "bootCommand",
-        ]
+        ],
+        // A provisioned template is still a running VM until `template_seal` converts it, and the
+        // read of a VM that is not yet a template has no source; the seal is verified in its turn.
+        notReadBack: ["source"]
     )
     /// A provisioned template's last step: shut down and converted once its steps ran.
     public static let templateSeal = ResourceType(
