@@ -94,7 +94,8 @@ let package = Package(
             dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", .product(name: "Yams", package: "Yams")],
             exclude: ["proxmoxer_conformance.py"]
         ),
-        .testTarget(name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "SlowLab", "CrashLab", "CrashCampaign"]),
+        .testTarget(
+            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
         // The crash campaign (issue #10): a lab against the Proxmox simulator, and the harness that

@@ -15,7 +15,13 @@ struct StateCommand: AsyncParsableCommand {
         func run() async throws {
             let environment = try CLIEnvironment.require()
             let state = try global.storage().load() ?? State.empty()
-            for address in state.resources.keys.sorted() { environment.output.print(address.description) }
+            for (address, resource) in state.resources.sorted(by: { $0.key < $1.key }) {
+                environment.output.print(
+                    address.description + (resource.isTainted ? " (tainted: replaced or finished by the next apply)" : ""))
+            }
+            for pending in state.pendingOperations where state[pending.address] == nil {
+                environment.output.print("\(pending.address) (pending \(pending.action): the next plan looks for what it made)")
+            }
         }
     }
 
@@ -30,7 +36,7 @@ struct StateCommand: AsyncParsableCommand {
             guard let parsed = ResourceAddress(parsing: address), let resource = state[parsed] else {
                 throw CLIError("\(address) is not in the state")
             }
-            environment.output.print("# \(resource.address) (\(resource.type))")
+            environment.output.print("# \(resource.address) (\(resource.type)\(resource.isTainted ? ", tainted" : ""))")
             environment.output.print(ValueFormatter.format(resource.markedAttributes))
             if !resource.dependencies.isEmpty {
                 environment.output.print("depends on: " + resource.dependencies.map(\.description).joined(separator: ", "))

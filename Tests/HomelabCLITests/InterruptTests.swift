@@ -3,9 +3,10 @@ import HomelabKit
 import HomelabKitTesting
 import Testing
 
-/// Sends a real SIGINT to a real `apply` process (the `SlowLab` fixture: 20 resources, 300 ms
-/// each, parallelism 2) and checks the promise of issue #2: no new operation starts, running ones
-/// finish, state is saved, and the exit code says the apply did not complete.
+/// Sends real signals to a real `apply` process (the `SlowLab` fixture: 20 resources whose
+/// operations take SLOWLAB_LATENCY_MS each) and checks issue #10's promise: SIGINT, SIGTERM and
+/// SIGHUP stop new work at once and save; a second signal abandons running operations, whose
+/// intents the next run resolves; a signal during refresh exits cleanly and releases the lock.
 @Suite struct InterruptTests {
     /// The fixture sits next to the test bundle in `.build/<configuration>/`.
     static var fixture: URL {
@@ -17,46 +18,128 @@ import Testing
         return directory.appendingPathComponent("SlowLab")
     }
 
-    @Test func ctrlCStopsNewWorkAndSavesState() async throws {
+    /// A scratch state directory, removed afterwards.
+    private static func withStateDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
         let directory = NSTemporaryDirectory() + "homelab-interrupt-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let statePath = directory + "/state.json"
+        return try await body(directory + "/state.json")
+    }
 
-        // The child is driven off the cooperative pool: its reads and waits block.
-        let fixture = Self.fixture
-        let (text, reason, status) = try await offCooperativePool { () throws -> (String, Process.TerminationReason, Int32) in
-            let process = Process()
-            process.executableURL = fixture
-            process.arguments = ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            // Wait until the first operations have started, then interrupt.
-            var text = ""
-            while !text.contains("creating…") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            kill(process.processIdentifier, SIGINT)
-            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (text, process.terminationReason, process.terminationStatus)
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalStopsNewWorkAndSavesState(_ signal: Int32) async throws {
+        try await Self.withStateDirectory { statePath in
+            let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 300)
+            _ = try await run.waitFor("creating…")
+            run.send(signal)
+            let finished = try await run.finish()
+            let text = finished.text
+            #expect(finished.reason == .exit, "the process must exit on its own, not die from the signal")
+            #expect(finished.status == 1)
+            #expect(text.contains("Stop requested: no new operation starts"))
+            #expect(text.contains("not started"))
+
+            // The operations that were running finished and were saved; the rest never started.
+            let state = try #require(try FileStateStorage(path: statePath).load())
+            let started = text.components(separatedBy: "creating…").count - 1
+            #expect(state.resources.count >= 1 && state.resources.count < 20, "output:\n\(text)")
+            #expect(state.resources.count == started, "every operation that started finished and was saved")
+            #expect(state.pendingOperations.isEmpty)
         }
-        #expect(text.contains("creating…"), "the fixture exited before starting any operation: \(text)")
-        #expect(reason == .exit, "the process must exit on its own, not die from the signal")
-        #expect(status == 1)
-        #expect(text.contains("Stop requested: no new operation starts"))
-        #expect(text.contains("not started"))
+    }
 
-        // The operations that were running finished and were saved; the rest never started.
-        let state = try FileStateStorage(path: statePath).load()
-        let saved = try #require(state).resources.count
-        let started = text.components(separatedBy: "creating…").count - 1
-        #expect(saved >= 1 && saved < 20, "saved \(saved) of 20; output:\n\(text)")
-        #expect(saved == started, "every operation that started finished and was saved")
-        #expect(try #require(state).pendingOperations.isEmpty)
+    @Test func theStopIsAcknowledgedAtOnceAndASecondOneAbandons() async throws {
+        try await Self.withStateDirectory { statePath in
+            // Operations of 5 s: the acknowledgement and the abandon must not wait for them.
+            let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 5_000)
+            _ = try await run.waitFor("creating…")
+            try await Task.sleep(for: .milliseconds(200))
+            let signalled = ContinuousClock.now
+            run.send(SIGINT)
+            _ = try await run.waitFor("Stop requested")
+            let acknowledged = ContinuousClock.now - signalled
+            #expect(acknowledged < .seconds(2), "acknowledged after \(acknowledged)")
+            run.send(SIGTERM)
+            let finished = try await run.finish()
+            let exited = ContinuousClock.now - signalled
+            #expect(exited < .seconds(4), "a second signal must not wait for 5 s operations (exited after \(exited))")
+            #expect(finished.reason == .exit && finished.status == 1)
+            #expect(finished.text.contains("Abandoned: "), "\(finished.text)")
+
+            // Their intents are saved; the next run resolves them and converges.
+            let state = try #require(try FileStateStorage(path: statePath).load())
+            #expect(state.pendingOperations.count == 2, "\(state.pendingOperations)")
+            let rerun = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
+            let converged = try await rerun.finish()
+            #expect(converged.status == 0, "\(converged.text)")
+            let final = try #require(try FileStateStorage(path: statePath).load())
+            #expect(final.resources.count == 20 && final.pendingOperations.isEmpty)
+        }
+    }
+
+    @Test func aSignalDuringRefreshExitsCleanlyAndReleasesTheLock() async throws {
+        try await Self.withStateDirectory { statePath in
+            let setup = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
+            #expect(try await setup.finish().status == 0)
+            // Reads of 5 s: the refresh is still running when the signal comes.
+            let run = try await SlowLabRun.start(["plan", "--state", statePath], latencyMS: 5_000)
+            try await Task.sleep(for: .seconds(1))
+            let signalled = ContinuousClock.now
+            run.send(SIGINT)
+            let finished = try await run.finish()
+            #expect(ContinuousClock.now - signalled < .seconds(3))
+            #expect(finished.reason == .exit && finished.status == 1)
+            #expect(finished.text.contains("interrupted while reading the real objects; nothing was changed"), "\(finished.text)")
+            let storage = FileStateStorage(path: statePath)
+            let lock = try storage.lock(operation: "check")
+            try storage.unlock(lock)
+            #expect(try #require(try storage.load()).resources.count == 20)
+        }
+    }
+}
+
+/// A running SlowLab whose output is read as it comes, off the cooperative pool (reads block).
+final class SlowLabRun: @unchecked Sendable {
+    private let process: Process
+    private let output: Pipe
+    private var text = ""
+
+    private init(process: Process, output: Pipe) {
+        self.process = process
+        self.output = output
+    }
+
+    static func start(_ arguments: [String], latencyMS: Int) async throws -> SlowLabRun {
+        let process = Process()
+        process.executableURL = InterruptTests.fixture
+        process.arguments = arguments + ["--no-color"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SLOWLAB_LATENCY_MS": String(latencyMS)]) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return SlowLabRun(process: process, output: output)
+    }
+
+    /// Reads until `marker` appears (or the output ends); returns everything read so far.
+    func waitFor(_ marker: String) async throws -> String {
+        try await offCooperativePool { () throws -> String in
+            while !self.text.contains(marker) {
+                let chunk = self.output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                self.text += String(decoding: chunk, as: UTF8.self)
+            }
+            return self.text
+        }
+    }
+
+    func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    func finish() async throws -> (text: String, reason: Process.TerminationReason, status: Int32) {
+        try await offCooperativePool { () throws -> (String, Process.TerminationReason, Int32) in
+            self.text += String(decoding: self.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            self.process.waitUntilExit()
+            return (self.text, self.process.terminationReason, self.process.terminationStatus)
+        }
     }
 }

@@ -18,6 +18,8 @@ struct Options {
     var seed: UInt64 = 10
     var lab: String = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("CrashLab").path
     var verbose = false
+    /// Every `stride`-th journal boundary is killed (1: every one).
+    var stride = 1
 }
 
 var options = Options()
@@ -27,9 +29,10 @@ while let argument = arguments.next() {
     case "--kills": options.kills = arguments.next().flatMap(Int.init) ?? options.kills
     case "--seed": options.seed = arguments.next().flatMap(UInt64.init) ?? options.seed
     case "--lab": options.lab = arguments.next() ?? options.lab
+    case "--stride": options.stride = max(1, arguments.next().flatMap(Int.init) ?? 1)
     case "--verbose": options.verbose = true
     default:
-        FileHandle.standardError.write(Data("usage: CrashCampaign [--kills N] [--seed S] [--lab PATH] [--verbose]\n".utf8))
+        FileHandle.standardError.write(Data("usage: CrashCampaign [--kills N] [--stride K] [--seed S] [--lab PATH] [--verbose]\n".utf8))
         exit(2)
     }
 }
@@ -87,11 +90,14 @@ var figures = Figures()
 
 /// Runs CrashLab; kills it after `killAfter`, or lets a crash point kill it. Returns the exit
 /// status (-9 for a kill), what it printed, and whether it died of SIGKILL.
-@MainActor func run(_ arguments: [String], killAfter: Duration? = nil, crashAt record: Int? = nil) throws -> (status: Int32, output: String, killed: Bool) {
+@MainActor func run(_ arguments: [String], killAfter: Duration? = nil, crashAt record: Int? = nil) throws -> (
+    status: Int32, output: String, killed: Bool
+) {
     var environment = childEnvironment
     if let record { environment["HOMELAB_CRASH_AT_JOURNAL_RECORD"] = String(record) }
     let outputPath = directory + "/run.out"
-    let pid = try Spawn.start(options.lab, arguments + ["--state", statePath, "--no-color"], outputPath: outputPath, environment: environment)
+    let pid = try Spawn.start(
+        options.lab, arguments + ["--state", statePath, "--no-color"], outputPath: outputPath, environment: environment)
     let deadline = killAfter.map { ContinuousClock.now + $0 }
     let limit = ContinuousClock.now + .seconds(120)
     var status: Int32 = 0
@@ -131,7 +137,9 @@ var figures = Figures()
     let (planStatus, planOutput, _) = try run(["plan", "--detailed-exitcode"] + (goal == .destroy ? ["--destroy"] : []))
     note(planOutput)
     let clean = succeeded && planStatus == 0
-    if clean { figures.converged += 1 } else {
+    if clean {
+        figures.converged += 1
+    } else {
         figures.problems.append("\(label): did not converge (plan exit \(planStatus))\n\(last)\n\(planOutput)")
     }
 
@@ -166,21 +174,29 @@ var figures = Figures()
 
 let start = ContinuousClock.now
 
-// 1. Every journal boundary: from empty state an apply killed after record n (then converged and
-// destroyed), and from the full lab a destroy killed after record n, until a run writes fewer.
+// 1. Every journal boundary: from empty state an apply killed right after its n-th journal
+// record, and from the full lab a destroy killed likewise; one to three times in a row at the
+// same boundary (each rerun continues the journal the last one left), then converged. At most a
+// quarter of the kills each.
 for goal in [Goal.apply, .destroy] {
     var record = 1
-    while figures.kills < options.kills {
-        if goal == .apply { try await converge(.destroy, label: "reset before apply boundary \(record)") } else {
+    let budget = figures.kills + max(1, options.kills / 4)
+    sweep: while figures.kills < budget {
+        if goal == .apply {
+            try await converge(.destroy, label: "reset before apply boundary \(record)")
+        } else {
             try await converge(.apply, label: "reset before destroy boundary \(record)")
         }
-        let (_, output, killed) = try run(command(goal), crashAt: record)
-        note(output)
-        guard killed else { break }
-        figures.kills += 1
-        figures.boundaryKills += 1
-        try await converge(goal, label: "\(goal) killed at journal record \(record)")
-        record += 1
+        let inARow = 1 + record % 3
+        for _ in 0..<inARow where figures.kills < budget {
+            let (_, output, killed) = try run(command(goal), crashAt: record)
+            note(output)
+            guard killed else { break sweep }
+            figures.kills += 1
+            figures.boundaryKills += 1
+        }
+        try await converge(goal, label: "\(goal) killed \(inARow)x at journal record \(record)")
+        record += options.stride
     }
 }
 
@@ -195,7 +211,7 @@ while figures.kills < options.kills {
         if killed { figures.kills += 1 }
     }
     try await converge(goal, label: "\(goal) after \(inARow) random kill(s)")
-    if Bool.random(using: &random) { goal = goal == .apply ? .destroy : .apply }
+    goal = goal == .apply ? .destroy : .apply
 }
 await simulator.shutdown()
 

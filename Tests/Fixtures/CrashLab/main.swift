@@ -21,8 +21,9 @@ let lab = Lab("crash") {
                 cores: 2, memory: .mib(2048), disk: .gib(8)
             )
             for index in 0..<vmCount {
-                VM("crash-\(index)", vmid: 200 + index, from: "crash-template", cores: 2, memory: .mib(2048), disk: .gib(10),
-                   ip: "10.0.0.\(10 + index)/24")
+                VM(
+                    "crash-\(index)", vmid: 200 + index, from: "crash-template", cores: 2, memory: .mib(2048), disk: .gib(10),
+                    ip: "10.0.0.\(10 + index)/24")
             }
         }
     }
