@@ -12,7 +12,7 @@ public struct CLIEnvironment: Sendable {
     /// Answers a confirmation prompt; `nil` when there is no one to ask.
     public var readLine: @Sendable () -> String?
     public var environment: [String: String]
-    /// Set on Ctrl-C.
+    /// Raised by SIGINT, SIGTERM and SIGHUP during refresh and apply.
     public var stopSignal: StopSignal
 
     public init(

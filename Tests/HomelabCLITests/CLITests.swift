@@ -151,3 +151,30 @@ func dataLab(_ value: String = "one") -> Lab {
 func fileMode(_ path: String) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
 }
+
+@Suite struct TaintedCLITests {
+    /// A create that fails after its object exists: apply says so, `state list` marks it, and the
+    /// next plan replaces it with the reason.
+    @Test func aTaintedObjectIsShownByApplyStateListAndPlan() async throws {
+        let provider = InMemoryProvider(name: DataResource.type.provider)
+        provider.failAfterCreating("data.half")
+        let lab = Lab("cli") { DataResource("half", input: "x") }
+        let harness = try CLIHarness(lab)
+        func run(_ arguments: [String]) async -> (code: Int32, out: String, err: String) {
+            let sink = OutputSink(isTerminal: false) { _, _ in }
+            let environment = CLIEnvironment(
+                lab: lab, providers: Lab.defaultProviders.registering(provider), output: sink, readLine: { nil }, environment: [:])
+            let code = await HomelabCommand.run(arguments + ["--state", harness.statePath], environment: environment)
+            return (code, sink.standardOutput, sink.standardError)
+        }
+        let apply = await run(["apply", "--auto-approve"])
+        #expect(apply.code == 1)
+        #expect(apply.err.contains("Tainted: data.half exists but is not as described"), "\(apply.err)")
+        #expect(apply.err.contains("0 added, 0 changed, 0 destroyed, 1 failed, 1 tainted"), "\(apply.err)")
+        #expect(await run(["state", "list"]).out.contains("data.half (tainted"))
+        let plan = await run(["plan"])
+        #expect(plan.out.contains("data.half must be replaced") && plan.out.contains("it is tainted"), "\(plan.out)")
+        #expect(await run(["apply", "--auto-approve"]).code == 0)
+        #expect(await run(["state", "list"]).out == "data.half\n")
+    }
+}

@@ -77,6 +77,28 @@ import Testing
         }
     }
 
+    /// (e): a holder killed with SIGKILL frees the lock at once, and of six runs started together
+    /// exactly one holds it; the others are refused and name it.
+    @Test func aKilledHolderFreesTheLockAndOnlyOneOfSixRacersTakesIt() async throws {
+        try await Self.withStateDirectory { statePath in
+            let holder = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 5_000)
+            _ = try await holder.waitFor("creating…")
+            holder.send(SIGKILL)
+            _ = try await holder.finish()
+            var racers: [SlowLabRun] = []
+            for _ in 0..<6 {
+                racers.append(try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 1_000))
+            }
+            var outcomes: [(text: String, reason: Process.TerminationReason, status: Int32)] = []
+            for racer in racers { outcomes.append(try await racer.finish()) }
+            let winners = outcomes.filter { $0.status == 0 }
+            let refused = outcomes.filter { $0.status == 1 && $0.text.contains("is locked:") }
+            #expect(winners.count == 1 && refused.count == 5, "\(outcomes.map { "\($0.status): \($0.text.suffix(300))" })")
+            let state = try #require(try FileStateStorage(path: statePath).load())
+            #expect(state.resources.count == 20 && state.pendingOperations.isEmpty)
+        }
+    }
+
     @Test func aSignalDuringRefreshExitsCleanlyAndReleasesTheLock() async throws {
         try await Self.withStateDirectory { statePath in
             let setup = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
