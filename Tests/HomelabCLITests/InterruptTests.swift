@@ -29,7 +29,8 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalStopsNewWorkAndSavesState(_ signal: Int32) async throws {
         try await Self.withStateDirectory { statePath in
-            let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 300)
+            // 1 s operations, two at a time: a loaded machine still signals long before the end.
+            let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 1_000)
             _ = try await run.waitFor("creating…")
             run.send(signal)
             let finished = try await run.finish()
