@@ -29,8 +29,7 @@ enum VMResource: ProxmoxResource {
         }
         let templateVMID = try await resolveTemplate(template, known: desired["templateVMID"]?.intValue, node: node, api: api)
         try await clone(templateVMID, to: vmid, desired: desired, api: api, progress: progress) { try created(desired) }
-        try await waitUntilUnlocked("/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
-        let current = try await api.get("/nodes/\(node)/qemu/\(vmid)/config")
+        let current = try await unlockedConfig("/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
         try await api.put("/nodes/\(node)/qemu/\(vmid)/config", configParameters(desired, changed: nil, current: current))
         try await resize(desired, current: current, api: api, progress: progress)
         if desired["started"]?.boolValue == true {
@@ -52,20 +51,25 @@ enum VMResource: ProxmoxResource {
         }
     }
 
-    /// Waits while another task holds the VM's lock (`lock: clone` while an interrupted run's
-    /// clone still copies the disk): PVE refuses config changes and deletes of a locked VM
+    /// The VM's config once no other task holds its lock (`lock: clone` while an interrupted
+    /// run's clone still copies the disk): PVE refuses config changes and deletes of a locked VM
     /// ("VM is locked (clone)", `check_lock` in qemu-server) rather than waiting itself.
-    static func waitUntilUnlocked(_ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
+    static func unlockedConfig(_ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws
+        -> Value
+    {
         let deadline = ContinuousClock.now + api.options.taskTimeout
+        var config = try await api.get("\(base)/config")
         var announced = false
-        while let lock = try await api.getIfPresent("\(base)/config")?["lock"]?.stringValue {
+        while let lock = config["lock"]?.stringValue {
             if !announced { progress("waiting for the VM's lock (\(lock)) to be released") }
             announced = true
             guard ContinuousClock.now < deadline else {
                 throw ProviderError.failed("\(base) is still locked (\(lock)) after \(api.options.taskTimeout)")
             }
             try await Task.sleep(for: api.options.firstPollInterval * 4)
+            config = try await api.get("\(base)/config")
         }
+        return config
     }
 
     /// A template declared in the same description has its VMID compiled in; any other is found
@@ -295,8 +299,7 @@ enum VMResource: ProxmoxResource {
         async throws -> Value
     {
         let base = try path(desired)
-        try await waitUntilUnlocked(base, api: api, progress: progress)
-        let current = try await api.get("\(base)/config")
+        let current = try await unlockedConfig(base, api: api, progress: progress)
         let configChanges = changed.intersection(configAttributes)
         if !configChanges.isEmpty {
             try await api.put("\(base)/config", configParameters(desired, changed: configChanges, current: current))
@@ -317,7 +320,7 @@ enum VMResource: ProxmoxResource {
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
         let base = try path(prior)
         do {
-            try await waitUntilUnlocked(base, api: api, progress: progress)
+            _ = try await unlockedConfig(base, api: api, progress: progress)
             let status = try await api.get("\(base)/status/current")
             if status["status"]?.stringValue == "running" { try await power("stop", base, api: api, progress: progress) }
             progress("destroying")
