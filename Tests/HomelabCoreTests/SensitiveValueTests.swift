@@ -6,6 +6,16 @@ import Testing
 @Suite struct SensitiveValueTests {
     let secret = "s3cr3t-token-value"
 
+    /// Issue #11 g: a value interpolated into any message (a provider's own error, say) is redacted.
+    @Test func interpolatedValuesNeverShowASecret() {
+        let value: Value = ["user": "root", "token": .sensitive("s3cret-token")]
+        let optional: Value? = value
+        for text in ["\(value)", String(describing: value), String(reflecting: value), "\(String(describing: optional))", "\([value])"] {
+            #expect(!text.contains("s3cret-token"), "\(text)")
+            #expect(text.contains(Value.sensitiveMarker) && text.contains("root"), "\(text)")
+        }
+    }
+
     @Test func sensitivePathsRoundTrip() {
         let value: Value = ["user": "media", "auth": ["token": .sensitive(.string(secret))], "keys": [.sensitive("k")]]
         let split = value.extractingSensitivePaths()

@@ -24,6 +24,22 @@ import Testing
                 == .alreadyExists)
     }
 
+    /// Issue #11 b: PVE's own not-found answers for an interface (pve-manager `API2/Network.pm`, a
+    /// parameter error on `iface`) and a PCI mapping (`API2/Cluster/Mapping/PCI.pm`, a bare 500).
+    @Test func everyNotFoundShapeOfPVEIsRecognised() {
+        let iface = decode(
+            400, "Parameter verification failed.", #"{"data":null,"errors":{"iface":"interface does not exist"}}"#)
+        #expect(iface.kind == .notFound)
+        #expect(decode(500, "mapping 'igpu' not found", #"{"data":null}"#).kind == .notFound)
+        #expect(decode(500, "pci ID 'igpu' does not exist", #"{"data":null}"#).kind == .notFound)
+        #expect(decode(500, "pci ID 'igpu' already defined", #"{"data":null}"#).kind == .alreadyExists)
+        // A parameter error that is not about a missing object stays one.
+        let mixed = decode(
+            400, "Parameter verification failed.",
+            #"{"errors":{"iface":"interface does not exist","cidr":"invalid format"},"data":null}"#)
+        #expect(mixed.kind != .notFound)
+    }
+
     @Test func theStatusLineAloneCarriesOldServersMessages() {
         let old = decode(500, "can't lock file '/var/lock/qemu-server/lock-101.conf' - got timeout", #"{"data":null}"#)
         #expect(old.kind == .lockTimeout && old.isRetriable)

@@ -75,4 +75,26 @@ import Testing
         #expect(stopped.succeeded, "\(stopped.failures)")
         #expect(await pve.simulator.isRunning(200) == false)
     }
+
+    /// Issue #11 a: changing one element of a list (a tag) reaches Proxmox; the plan after is clean.
+    @Test func aChangeInsideAListIsSent() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        func lab(_ tags: [String]) -> Lab {
+            pve.lab {
+                Template(
+                    "tpl", vmid: 9000, source: .cloudImage(url: PVEHarness.imageURL, checksum: "sha256:\(PVEHarness.imageSHA256)"),
+                    cores: 2, memory: .mib(2048), disk: .gib(8))
+                VM("web", vmid: 200, from: "tpl", cores: 2, memory: .mib(2048), disk: .gib(10), ip: "10.0.0.10/24", tags: tags)
+            }
+        }
+        #expect(try await pve.apply(lab(["k8s", "worker"])).succeeded)
+        let plan = try await pve.plan(lab(["k8s", "gpu"]))
+        #expect(plan.actionLines == ["~ vm.web"])
+        #expect(plan.changes.first { $0.address == "vm.web" }?.diffs.map(\.path.description) == ["tags[1]"])
+        let result = try await pve.apply(lab(["k8s", "gpu"]))
+        #expect(result.succeeded && result.changed == 1, "\(result.failures)")
+        #expect(await pve.simulator.vmConfig(200)?["tags"]?.contains("gpu") == true)
+        #expect(try await pve.plan(lab(["k8s", "gpu"])).actionLines == [])
+    }
 }

@@ -48,6 +48,29 @@ import Testing
         #expect(pve.simulator.schemaViolations == [])
     }
 
+    /// Issue #11 b: a bridge and a PCI mapping removed by hand read as gone (PVE's real answers),
+    /// so the plan creates them again instead of failing; a new bridge is created.
+    @Test func objectsRemovedByHandAreGoneNotErrors() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        let lab = pve.lab {
+            Bridge("vmbr1", address: "172.26.0.1/24", comment: "restore lab")
+            PCIMapping("igpu", path: "0000:00:02.0")
+        }
+        #expect(try await pve.apply(lab).succeeded)
+        #expect(try await pve.plan(lab).actionLines == [])
+        let token = pve.simulator.apiToken
+        let client = try ProxmoxClient(endpoint: pve.simulator.endpoint, token: token, tls: TLSOptions(trust: .caPEM(pve.simulator.caPEM)))
+        try await client.delete("/nodes/homelabpve01/network/vmbr1")
+        try await client.delete("/cluster/mapping/pci/igpu")
+        let plan = try await pve.plan(lab)
+        #expect(Set(plan.actionLines) == ["+ bridge.homelabpve01/vmbr1", "+ pci.igpu"], "\(plan.actionLines)")
+        #expect(Set(plan.drift.filter(\.deleted).map(\.address.description)) == ["bridge.homelabpve01/vmbr1", "pci.igpu"])
+        #expect(try await pve.apply(lab).succeeded)
+        #expect(try await pve.plan(lab).actionLines == [])
+        #expect(pve.simulator.schemaViolations == [])
+    }
+
     @Test func cloudInitCustomReachesTheVM() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }

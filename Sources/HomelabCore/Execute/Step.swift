@@ -71,7 +71,8 @@ struct Step: Sendable {
                     resource: context,
                     prior: change.before ?? .object([:]),
                     attributes: asked,
-                    changedAttributes: change.diffs.map(\.path.description),
+                    changedAttributes: change.diffs.topLevelNames,
+                    changedPaths: change.diffs.map(\.path),
                     progress: progress
                 )
             )
@@ -144,4 +145,17 @@ public struct InconsistentResult: Error, Sendable, CustomStringConvertible {
     }
 
     private func format(_ value: Value?) -> String { value.map { ValueFormatter.format($0) } ?? "null" }
+}
+
+extension [AttributeDiff] {
+    /// The top-level attributes that differ, each once: a change inside a list (`tags[1]`) is a
+    /// change of `tags`.
+    var topLevelNames: [String] {
+        var names: [String] = []
+        for diff in self {
+            guard case .key(let name)? = diff.path.steps.first, !names.contains(name) else { continue }
+            names.append(name)
+        }
+        return names
+    }
 }

@@ -81,20 +81,24 @@ public struct UpdateRequest: Sendable {
     public var resource: ResourceContext
     public var prior: Value
     public var attributes: Value
-    /// The top-level attributes that differ.
+    /// The top-level attributes that differ (`tags` when only `tags[1]` changed).
     public var changedAttributes: [String]
+    /// Every changed leaf, such as `tags[1]` or `source.values.server.replicas`.
+    public var changedPaths: [ValuePath]
     public var progress: @Sendable (String) -> Void
     public init(
         resource: ResourceContext,
         prior: Value,
         attributes: Value,
         changedAttributes: [String],
+        changedPaths: [ValuePath] = [],
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.resource = resource
         self.prior = prior
         self.attributes = attributes
         self.changedAttributes = changedAttributes
+        self.changedPaths = changedPaths
         self.progress = progress
     }
 }

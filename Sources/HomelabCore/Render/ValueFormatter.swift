@@ -55,3 +55,10 @@ extension Value {
         }
     }
 }
+
+/// Interpolating a value into a message (`"\(value)"`) renders it as plans do, so a provider's
+/// error can never print a sensitive value in clear; so does debug printing.
+extension Value: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String { ValueFormatter.format(self) }
+    public var debugDescription: String { ValueFormatter.format(self) }
+}

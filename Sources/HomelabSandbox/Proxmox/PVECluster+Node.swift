@@ -7,6 +7,11 @@ extension PVECluster {
     /// What `GET /nodes/{node}/network` shows: the pending file when there is one.
     private func interfaces(_ node: String) -> [String: [String: String]] { pendingNetwork[node] ?? network[node] ?? [:] }
 
+    /// pve-manager `PVE/API2/Network.pm` (read, update and delete of an interface):
+    /// `raise_param_exc({ iface => "interface does not exist" })` — a 400 "Parameter verification
+    /// failed." whose `errors.iface` says so, not a 404 or a 500.
+    private static func interfaceMissing() -> PVEAPIFailure { .parameters(["iface": "interface does not exist"]) }
+
     func listNetwork(_ node: String, type: String?) throws -> Value {
         try requireNode(node)
         let items = interfaces(node).sorted { $0.key < $1.key }.filter { type == nil || $0.value["type"] == type }
@@ -15,7 +20,7 @@ extension PVECluster {
 
     func interface(_ node: String, _ name: String) throws -> Value {
         try requireNode(node)
-        guard let settings = interfaces(node)[name] else { throw PVEAPIFailure.server("interface '\(name)' does not exist") }
+        guard let settings = interfaces(node)[name] else { throw Self.interfaceMissing() }
         return Self.interfaceValue(name, settings)
     }
 
@@ -54,7 +59,7 @@ extension PVECluster {
         let name = try parameters.require("iface")
         _ = try parameters.require("type")
         var pending = interfaces(parameters.node)
-        guard var settings = pending[name] else { throw PVEAPIFailure.server("interface '\(name)' does not exist") }
+        guard var settings = pending[name] else { throw Self.interfaceMissing() }
         for key in Self.interfaceKeys { if let value = parameters.string(key) { settings[key] = value } }
         for key in (parameters.string("delete") ?? "").split(separator: ",") { settings[String(key)] = nil }
         settings["method"] = settings["cidr"] == nil ? "manual" : "static"
@@ -67,7 +72,7 @@ extension PVECluster {
         try requireNode(parameters.node)
         let name = try parameters.require("iface")
         var pending = interfaces(parameters.node)
-        guard pending[name] != nil else { throw PVEAPIFailure.server("interface '\(name)' does not exist") }
+        guard pending[name] != nil else { throw Self.interfaceMissing() }
         pending[name] = nil
         pendingNetwork[parameters.node] = pending
         return .null
@@ -222,8 +227,11 @@ extension PVECluster {
             })
     }
 
+    // The answers below follow pve-manager `PVE/API2/Cluster/Mapping/PCI.pm`.
+
+    /// `get`: `die "mapping '$id' not found\n"` — a 500 whose message is all there is.
     func mapping(_ id: String) throws -> Value {
-        guard let mapping = mappings[id] else { throw PVEAPIFailure.server("PCI mapping '\(id)' not found") }
+        guard let mapping = mappings[id] else { throw PVEAPIFailure.server("mapping '\(id)' not found") }
         var members: [String: Value] = ["id": .string(id), "map": .strings(mapping.map), "type": "pci"]
         if let description = mapping.description { members["description"] = .string(description) }
         return .object(members)
@@ -231,21 +239,24 @@ extension PVECluster {
 
     func createMapping(_ parameters: PVEParameters) throws -> Value {
         let id = try parameters.require("id")
-        if mappings[id] != nil { throw PVEAPIFailure.server("PCI mapping '\(id)' already exists") }
+        // `create`: `die "pci ID '$id' already defined\n"`.
+        if mappings[id] != nil { throw PVEAPIFailure.server("pci ID '\(id)' already defined") }
         mappings[id] = (parameters.string("description"), try checkedMap(parameters))
         return .null
     }
 
     func updateMapping(_ parameters: PVEParameters) throws -> Value {
         let id = try parameters.require("id")
-        guard let current = mappings[id] else { throw PVEAPIFailure.server("PCI mapping '\(id)' not found") }
+        // `update`: `die "pci ID '$id' does not exist\n"`.
+        guard let current = mappings[id] else { throw PVEAPIFailure.server("pci ID '\(id)' does not exist") }
         let map = parameters.values["map"] == nil ? current.map : try checkedMap(parameters)
         mappings[id] = (parameters.string("description") ?? current.description, map)
         return .null
     }
 
+    /// `delete`: removes the entry if there is one and writes the config: a missing one is no error.
     func deleteMapping(_ id: String) throws -> Value {
-        guard mappings.removeValue(forKey: id) != nil else { throw PVEAPIFailure.server("PCI mapping '\(id)' not found") }
+        mappings.removeValue(forKey: id)
         return .null
     }
 

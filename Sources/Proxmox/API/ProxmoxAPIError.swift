@@ -63,16 +63,24 @@ public struct ProxmoxAPIError: Error, Sendable, CustomStringConvertible {
         let kind: Kind
         switch status {
         case 400 where !errors.isEmpty:
-            kind = errors.values.contains { $0.contains("already exists") } ? .alreadyExists : .invalidParameters(errors)
+            // A missing network interface is a parameter error on `iface` (pve-manager Network.pm).
+            if errors.values.contains(where: { $0.contains("already exists") }) {
+                kind = .alreadyExists
+            } else if errors.values.allSatisfy({ $0.contains("does not exist") }) {
+                kind = .notFound
+            } else {
+                kind = .invalidParameters(errors)
+            }
         case 401: kind = .authentication
         case 403: kind = .permission
         case 595...599: kind = .proxy
         default:
             if lowered.contains("got timeout") && lowered.contains("can't lock") {
                 kind = .lockTimeout
-            } else if lowered.contains("does not exist") || lowered.contains("no such") || status == 404 {
+            } else if lowered.contains("does not exist") || lowered.contains("no such") || lowered.contains("not found") || status == 404 {
+                // "mapping 'x' not found" is a 500 (pve-manager Cluster/Mapping/PCI.pm).
                 kind = .notFound
-            } else if lowered.contains("already exists") {
+            } else if lowered.contains("already exists") || lowered.contains("already defined") {
                 kind = .alreadyExists
             } else if lowered.contains("only root can set") || lowered.contains("permission check failed") {
                 kind = .permission
