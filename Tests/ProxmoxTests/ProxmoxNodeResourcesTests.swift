@@ -71,6 +71,26 @@ import Testing
         #expect(pve.simulator.schemaViolations == [])
     }
 
+    /// Issue #11 f: the same endpoint written another way (`localhost`, a trailing `/`) is the same
+    /// Proxmox: refresh works and nothing changes.
+    @Test func anEndpointWrittenAnotherWayIsTheSameProxmox() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        func lab(_ endpoint: String, comment: String = "restore lab") -> Lab {
+            Lab("pve-test") {
+                Proxmox(endpoint: endpoint, token: .environment("PROXMOX_API_TOKEN"), tls: .caFile(pve.caFile)) {
+                    Node("homelabpve01", address: "192.168.10.2") { Bridge("vmbr1", address: "172.26.0.1/24", comment: comment) }
+                }
+            }
+        }
+        let written = pve.simulator.endpoint
+        let respelled = written.replacingOccurrences(of: "127.0.0.1", with: "LocalHost") + "/"
+        #expect(try await pve.apply(lab(written)).succeeded)
+        #expect(try await pve.plan(lab(respelled)).actionLines == [])
+        #expect(try await pve.apply(lab(respelled, comment: "restore lab, v2")).succeeded)
+        #expect(try await pve.plan(lab(written, comment: "restore lab, v2")).actionLines == [])
+    }
+
     @Test func cloudInitCustomReachesTheVM() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }

@@ -210,7 +210,9 @@ public struct Planner: Sendable {
         for address in scope.stateAddresses {
             guard let recorded = state[address] else { continue }
             let type = graph[address]?.type ?? recorded.resourceType
-            let configuration = recorded.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
+            // A declared resource is read through the configuration the description gives it now.
+            let configurationKey = graph[address]?.spec.providerConfiguration ?? recorded.providerConfiguration
+            let configuration = configurationKey.flatMap { graph.providerConfigurations[$0] }
             let context = ResourceContext(address: address, type: type, configuration: configuration)
             jobs.append(
                 Job(

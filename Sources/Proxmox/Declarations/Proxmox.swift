@@ -1,3 +1,4 @@
+import Foundation
 import HomelabCore
 import HostConfig
 
@@ -58,13 +59,27 @@ public struct Proxmox: LabContent {
                 Diagnostic(.warning, "TLS verification is off for \(endpoint): anyone on the path can read the API token", at: location)
             )
         }
-        let key = "proxmox@\(endpoint)"
+        // State records the configuration by the endpoint's identity, not its spelling.
+        let key = "proxmox@\(Self.identity(of: endpoint))"
         graph.configure(
             provider: key,
             ["endpoint": .string(endpoint), "token": token.value, "tls": tls.value]
         )
         let context = ProxmoxContext(configurationKey: key, endpoint: endpoint)
         for member in contents { member.compile(in: context, into: &graph) }
+    }
+}
+
+extension Proxmox {
+    /// One spelling per API endpoint: scheme and host in lower case, `localhost` as 127.0.0.1,
+    /// PVE's port 8006 when none is written, no path or trailing `/`.
+    static func identity(of endpoint: String) -> String {
+        guard let components = URLComponents(string: endpoint), let scheme = components.scheme?.lowercased(),
+            var host = components.host?.lowercased(), !host.isEmpty
+        else { return endpoint }
+        if host == "localhost" { host = "127.0.0.1" }
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
+        return "\(scheme)://\(host):\(components.port ?? 8006)"
     }
 }
 
