@@ -11,7 +11,10 @@
 /// ```swift
 /// let lab = Lab("homelab") {
 ///     Proxmox(endpoint: "https://192.168.10.2:8006", token: .environment("PROXMOX_API_TOKEN")) {
-///         Node("homelabpve01") { VM("web", vmid: 200, from: nil, ip: "192.168.10.60/24") }
+///         Node("homelabpve01") {
+///             Template("ubuntu", vmid: 9000, source: .cloudImage(url: "https://…/noble.img", checksum: "sha256:…"))
+///             VM("web", vmid: 200, from: "ubuntu", ip: "192.168.10.60/24")
+///         }
 ///     }
 /// }
 /// let graph = try lab.compile()

@@ -33,6 +33,7 @@ import Testing
         #expect(messages.contains { $0.contains("'10.0.0.300/24' is not an IPv4 address") })
         #expect(messages.contains { $0.contains("memory must be positive") })
         #expect(messages.contains { $0.contains("cores must be positive") })
+        #expect(messages.contains { $0.contains("vm.b: a VM is created as a clone of a template") })
         #expect(messages.contains { $0.contains("vm.a is declared twice") })
         #expect(messages.contains { $0.contains("a is listed both as control plane and as worker") })
         #expect(messages.contains { $0.contains("podSubnet 10.244.0.1/16 has host bits set") })
@@ -62,11 +63,15 @@ import Testing
 
     @Test func addressesDoNotDependOnNesting() throws {
         @DeclarationBuilder<any NodeContent> var grouped: DeclarationGroup<any NodeContent> {
-            VM("web", vmid: 300, from: nil, ip: "10.0.0.9/24")
+            Template("t", vmid: 9000, source: .cloudImage(url: "https://x/img", checksum: "sha256:0"))
+            VM("web", vmid: 300, from: "t", ip: "10.0.0.9/24")
         }
         let flat = try Lab("x") {
             Proxmox(endpoint: "https://pve:8006", token: .environment("T")) {
-                Node("pve") { VM("web", vmid: 300, from: nil, ip: "10.0.0.9/24") }
+                Node("pve") {
+                    Template("t", vmid: 9000, source: .cloudImage(url: "https://x/img", checksum: "sha256:0"))
+                    VM("web", vmid: 300, from: "t", ip: "10.0.0.9/24")
+                }
             }
         }.compile()
         let nested = try Lab("x") {
@@ -78,6 +83,38 @@ import Testing
         }.compile()
         #expect(flat.addresses == nested.addresses)
         #expect(flat["vm.web"]?.attributes == nested["vm.web"]?.attributes)
+    }
+
+    /// Issue #11 e: what PVE or the engine would refuse, or get wrong, later is an error at validate
+    /// time, at the Swift line.
+    @Test func whatApplyWouldRefuseIsCaughtAtValidate() {
+        let line = #line + 4
+        let lab = Lab("bad") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("")) {
+                Node("pve") {
+                    Template("t", vmid: 9000, source: .cloudImage(url: "https://x/img", checksum: "sha256:0"), memory: .mib(8))
+                    VM(String(repeating: "n", count: 10_000), vmid: 300, from: "t", ip: "10.0.0.9/24")
+                    VM("huge", vmid: 301, from: "t", disk: .gib(9_000_000_000), ip: "10.0.0.10/24")
+                    VM("under_score", vmid: 302, from: "t", ip: "10.0.0.11/24")
+                }
+            }
+            DataResource("forged\n  + vm.evil will be created", input: "x")
+            DataResource("escape\u{1b}[2J", input: "x")
+            DataResource("real", input: "x")
+            Output("missing", resource: "data.real", attribute: "no_such_attribute")
+        }
+        let found = diagnostics(lab)
+        let messages = found.map(\.message)
+        #expect(messages.contains { $0.contains("the Proxmox token: '' is not an environment variable name") })
+        #expect(messages.contains { $0.contains("memory 8 MiB is below PVE's minimum of 16 MiB") })
+        #expect(messages.contains { $0.contains("is not a DNS name PVE accepts") && $0.contains("(10000 characters)") })
+        #expect(messages.contains { $0.contains("vm.huge: disk is too large to represent") })
+        #expect(messages.contains { $0.contains("'under_score' is not a DNS name") })
+        #expect(messages.contains { $0.contains("data.forged\\u{a}  + vm.evil") && $0.contains("control characters") })
+        #expect(messages.contains { $0.contains("data.escape\\u{1b}[2J") })
+        #expect(messages.contains { $0.contains("output missing refers to data.real.no_such_attribute, which data.real does not have") })
+        #expect(!messages.contains { $0.contains("\n") || $0.contains("\u{1b}") }, "no message carries a raw control character")
+        #expect(found.contains { $0.location.line == line })
     }
 
     @Test func insecureTLSWarns() throws {

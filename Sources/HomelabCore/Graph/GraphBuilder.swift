@@ -74,10 +74,33 @@ public struct GraphBuilder: Sendable {
             }
         }
 
+        for spec in kept where !spec.address.isPrintable {
+            diagnostics.append(
+                .error(
+                    "the name \(spec.address) contains control characters, which would forge lines in plans and state listings",
+                    at: spec.location, address: spec.address))
+        }
         for output in outputs {
-            if case .attribute(let address, _) = output.source, indexByAddress[address] == nil {
+            if output.name != ResourceAddress.printable(output.name) || output.name.isEmpty {
+                diagnostics.append(
+                    .error(
+                        "output name '\(ResourceAddress.printable(output.name))' must be non-empty, without control characters",
+                        at: output.location))
+            }
+            guard case .attribute(let address, let path) = output.source else { continue }
+            guard let target = indexByAddress[address] else {
                 diagnostics.append(
                     .error("output \(output.name) refers to \(address), which is not declared", at: output.location)
+                )
+                continue
+            }
+            // An attribute the resource does not have would make every plan show a change.
+            if case .key(let name)? = path.steps.first, kept[target].attributes[name] == nil {
+                let known = (kept[target].attributes.objectValue ?? [:]).keys.sorted().joined(separator: ", ")
+                diagnostics.append(
+                    .error(
+                        "output \(output.name) refers to \(address).\(name), which \(address) does not have (it has: \(known))",
+                        at: output.location)
                 )
             }
         }

@@ -26,7 +26,28 @@ public struct ResourceAddress: Sendable, Hashable, Comparable, Codable, CustomSt
         self = ResourceAddress(parsing: value) ?? ResourceAddress(kind: "", name: value)
     }
 
-    public var description: String { "\(kind).\(name)" }
+    /// For output: control characters (a newline, a terminal escape) are written as `\u{…}`, so a
+    /// name can never forge lines in a plan or `state list`. Validation refuses such names anyway.
+    public var description: String { Self.printable("\(kind).\(name)") }
+
+    /// `text` with every control character escaped.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) { result += "\\u{\(String(scalar.value, radix: 16))}" } else { result.unicodeScalars.append(scalar) }
+        }
+        return result
+    }
+
+    /// Control characters, and the bidirectional overrides that reorder what a terminal shows.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// Whether the address prints as it is.
+    public var isPrintable: Bool { !"\(kind).\(name)".unicodeScalars.contains(where: Self.isControl) }
 
     public static func < (lhs: ResourceAddress, rhs: ResourceAddress) -> Bool {
         (lhs.kind, lhs.name) < (rhs.kind, rhs.name)
@@ -44,6 +65,6 @@ public struct ResourceAddress: Sendable, Hashable, Comparable, Codable, CustomSt
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(description)
+        try container.encode("\(kind).\(name)")
     }
 }

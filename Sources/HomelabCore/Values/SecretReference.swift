@@ -15,6 +15,22 @@ public enum SecretReference: Sendable, Hashable, Codable, CustomStringConvertibl
         }
     }
 
+    /// Why this reference can never resolve, or `nil` (checked when the description is validated).
+    public var problem: String? {
+        switch self {
+        case .environment(let name):
+            let valid =
+                !name.isEmpty
+                && name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+                && !("0"..."9").contains(name.unicodeScalars.first ?? "0")
+            return valid
+                ? nil
+                : "'\(ResourceAddress.printable(name))' is not an environment variable name (letters, digits and '_', not starting with a digit)"
+        case .file(let path):
+            return path.isEmpty ? "a secret file needs a path" : nil
+        }
+    }
+
     /// The reference as an attribute value (the reference is not secret, so it prints).
     public var value: Value { .string(description) }
 

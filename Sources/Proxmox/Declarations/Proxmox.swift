@@ -54,6 +54,7 @@ public struct Proxmox: LabContent {
         if !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) || endpoint.count < 10 {
             graph.error("Proxmox endpoint '\(endpoint)' must be a URL such as https://192.168.10.2:8006", at: location)
         }
+        if let problem = token.problem { graph.error("the Proxmox token: \(problem)", at: location) }
         if tls == .insecure {
             graph.report(
                 Diagnostic(.warning, "TLS verification is off for \(endpoint): anyone on the path can read the API token", at: location)

@@ -29,7 +29,35 @@ enum ProxmoxValidation {
         _ size: ByteSize, _ what: String, of address: ResourceAddress, at location: SourceLocation,
         into graph: inout GraphBuilder
     ) {
-        if size.bytes <= 0 { graph.error("\(address): \(what) must be positive, not \(size.bytes) bytes", at: location, address: address) }
+        if size.isOverflow {
+            graph.error("\(address): \(what) is too large to represent (over 8 EiB)", at: location, address: address)
+        } else if size.bytes <= 0 {
+            graph.error("\(address): \(what) must be positive, not \(size.bytes) bytes", at: location, address: address)
+        }
+    }
+
+    /// PVE's smallest VM memory: the `memory` property's `current` minimum in the API schema (16 MiB).
+    static let minimumMemory = ByteSize.mib(16)
+
+    /// VM and template names are PVE `dns-name`s (pve-common `pve_verify_dns_name`: labels of
+    /// letters, digits and inner '-', joined by '.'); cloud-init also makes the name the hostname,
+    /// so labels are held to DNS's 63 characters and the whole to 253.
+    static func checkDNSName(
+        _ name: String, what: String, of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder
+    ) {
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid =
+            name.count <= 253
+            && labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
+        if !valid {
+            let shown = name.count > 40 ? String(name.prefix(40)) + "… (\(name.count) characters)" : name
+            graph.error(
+                "\(address): \(what) name '\(ResourceAddress.printable(shown))' is not a DNS name PVE accepts: labels of 1 to 63 letters, digits and inner '-', joined by '.', at most 253 characters",
+                at: location, address: address)
+        }
     }
 
     /// The checks every VM-like declaration (templates and VMs) needs: name, VMID, cores and sizes.
@@ -37,10 +65,13 @@ enum ProxmoxValidation {
         name: String, what: String, vmid: Int, cores: Int, memory: ByteSize, disk: ByteSize,
         of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder
     ) {
-        checkName(name, what: what, at: location, into: &graph)
+        checkDNSName(name, what: what, of: address, at: location, into: &graph)
         checkVMID(vmid, of: address, at: location, into: &graph)
         checkPositive(cores, "cores", of: address, at: location, into: &graph)
         checkSize(memory, "memory", of: address, at: location, into: &graph)
+        if !memory.isOverflow, memory.bytes > 0, memory < minimumMemory {
+            graph.error("\(address): memory \(memory) is below PVE's minimum of 16 MiB", at: location, address: address)
+        }
         checkSize(disk, "disk", of: address, at: location, into: &graph)
     }
 

@@ -108,6 +108,11 @@ public struct VM: NodeContent {
             graph.error("\(address): tag '\(tag)' must be non-empty without ';', ',' or spaces", at: location, address: address)
         }
 
+        if template == nil {
+            graph.error(
+                "\(address): a VM is created as a clone of a template; pass `from:` the name of a Template declared on this node",
+                at: location, address: address)
+        }
         var references = [node.reference(at: location)]
         if let template {
             references.append(Reference(ResourceAddress(kind: "template", name: template), at: location, purpose: "template"))
