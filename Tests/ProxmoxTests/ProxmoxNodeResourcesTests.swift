@@ -91,6 +91,37 @@ import Testing
         #expect(try await pve.plan(lab(written, comment: "restore lab, v2")).actionLines == [])
     }
 
+    /// Issue #11 h and 7: a VM clones a template the description does not manage, found on the node
+    /// by name or by VMID; and a declared template can be passed as a value.
+    @Test func aVMClonesATemplateTheDescriptionDoesNotManage() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        await pve.simulator.addVM(
+            9100, node: "homelabpve01",
+            config: [
+                "name": "golden", "template": "1", "scsi0": "local-lvm:base-9100-disk-0,size=8G",
+                "net0": "virtio=BC:24:11:00:00:01,bridge=vmbr0", "ide2": "local-lvm:vm-9100-cloudinit,media=cdrom",
+            ])
+        let base = Template(
+            "declared", vmid: 9000, source: .cloudImage(url: PVEHarness.imageURL, checksum: "sha256:\(PVEHarness.imageSHA256)"),
+            cores: 2, memory: .mib(2048), disk: .gib(8))
+        let lab = pve.lab {
+            base
+            VM("by-value", vmid: 200, from: TemplateReference(base), disk: .gib(10), ip: "10.0.0.10/24")
+            VM("by-name", vmid: 201, from: .existing("golden"), disk: .gib(10), ip: "10.0.0.11/24")
+            VM("by-vmid", vmid: 202, from: .existing(vmid: 9100), disk: .gib(10), ip: "10.0.0.12/24")
+        }
+        let graph = try lab.compile()
+        #expect(graph["vm.by-value"]?.dependencies.contains("template.declared") == true)
+        #expect(graph["vm.by-name"]?.dependencies == ["node.homelabpve01"])
+        let result = try await pve.apply(lab)
+        #expect(result.succeeded, "\(result.failures)")
+        #expect(await pve.simulator.vmConfig(201)?["scsi0"]?.contains("vm-201-disk-0") == true)
+        #expect(await pve.simulator.vmConfig(202)?["scsi0"]?.contains("vm-202-disk-0") == true)
+        #expect(try await pve.plan(lab).actionLines == [])
+        #expect(pve.simulator.schemaViolations == [])
+    }
+
     @Test func cloudInitCustomReachesTheVM() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }

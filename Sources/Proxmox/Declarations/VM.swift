@@ -4,7 +4,7 @@ import HomelabCore
 public struct VM: NodeContent {
     public var name: String
     public var vmid: Int
-    public var template: String?
+    public var template: TemplateReference
     public var cores: Int
     public var sockets: Int
     public var cpuType: String
@@ -35,7 +35,7 @@ public struct VM: NodeContent {
     public init(
         _ name: String,
         vmid: Int,
-        from template: String?,
+        from template: TemplateReference,
         cores: Int = 1,
         sockets: Int = 1,
         cpuType: String = "host",
@@ -108,17 +108,15 @@ public struct VM: NodeContent {
             graph.error("\(address): tag '\(tag)' must be non-empty without ';', ',' or spaces", at: location, address: address)
         }
 
-        if template == nil {
-            graph.error(
-                "\(address): a VM is created as a clone of a template; pass `from:` the name of a Template declared on this node",
-                at: location, address: address)
-        }
         var references = [node.reference(at: location)]
-        if let template {
-            references.append(Reference(ResourceAddress(kind: "template", name: template), at: location, purpose: "template"))
-            if node.sealedTemplates.contains(template) {
-                references.append(Reference(ResourceAddress(kind: "template_seal", name: template), at: location, purpose: "template"))
+        if case .declared(let name) = template.target {
+            references.append(Reference(ResourceAddress(kind: "template", name: name), at: location, purpose: "template"))
+            if node.sealedTemplates.contains(name) {
+                references.append(Reference(ResourceAddress(kind: "template_seal", name: name), at: location, purpose: "template"))
             }
+        }
+        if case .existingVMID(let templateVMID) = template.target {
+            ProxmoxValidation.checkVMID(templateVMID, of: address, at: location, into: &graph)
         }
         if let cloudInitCustom {
             for (volume, file) in node.snippets where cloudInitCustom.contains(volume) {
@@ -142,9 +140,9 @@ public struct VM: NodeContent {
                 type: ProxmoxTypes.vm,
                 attributes: [
                     "node": .string(node.name), "name": .string(name), "vmid": .int(vmid),
-                    "template": template.map(Value.string) ?? .null,
-                    // Compiled in so a clone needs no lookup (the provider falls back to a lookup by name).
-                    "templateVMID": template.flatMap { node.templates[$0] }.map(Value.int) ?? .null, "cores": .int(cores),
+                    "template": template.name.map(Value.string) ?? .null,
+                    // Compiled in so a clone needs no lookup; an existing template is found by name on the node.
+                    "templateVMID": templateVMID(on: node).map(Value.int) ?? .null, "cores": .int(cores),
                     "sockets": .int(sockets),
                     "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "ip": .string(ip),
@@ -162,5 +160,13 @@ public struct VM: NodeContent {
                 providerConfiguration: node.proxmox.configurationKey
             )
         )
+    }
+
+    private func templateVMID(on node: NodeContext) -> Int? {
+        switch template.target {
+        case .declared(let name): return node.templates[name]
+        case .existing: return nil
+        case .existingVMID(let vmid): return vmid
+        }
     }
 }

@@ -24,10 +24,14 @@ enum VMResource: ProxmoxResource {
     ) async throws -> Value {
         let node = try desired.requireString("node")
         let vmid = try desired.requireInt("vmid")
-        guard let template = desired["template"]?.stringValue else {
+        let templateVMID: Int
+        if let known = desired["templateVMID"]?.intValue {
+            templateVMID = known
+        } else if let template = desired["template"]?.stringValue {
+            templateVMID = try await resolveTemplate(template, known: nil, node: node, api: api)
+        } else {
             throw ProviderError.failed("VM \(vmid) has no template to clone; VMs are created as clones (`from:`)")
         }
-        let templateVMID = try await resolveTemplate(template, known: desired["templateVMID"]?.intValue, node: node, api: api)
         try await clone(templateVMID, to: vmid, desired: desired, api: api, progress: progress) { try created(desired) }
         let current = try await unlockedConfig("/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
         try await api.put("/nodes/\(node)/qemu/\(vmid)/config", configParameters(desired, changed: nil, current: current))
