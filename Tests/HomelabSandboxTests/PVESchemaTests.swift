@@ -39,6 +39,13 @@ import Testing
             problems("PUT", "/nodes/pve/qemu/200/config", ["onboot": ["true"]]) == [
                 "PUT /nodes/{node}/qemu/{vmid}/config: 'onboot': type check ('boolean') failed - got 'true'"
             ])
+    }
+
+    // Split from the test above: one body took 300 ms to type-check.
+    @Test func catchesValuesPVEWouldRefuse() {
+        func problems(_ method: String, _ path: String, _ parameters: [String: [String]]) -> [String] {
+            schema.violations(method: method, path: path, parameters: parameters)
+        }
         #expect(problems("PUT", "/nodes/pve/qemu/200/config", ["cores": ["0"]]).count == 1)
         #expect(problems("PUT", "/nodes/pve/qemu/200/config", ["scsihw": ["fast"]]).count == 1)
         #expect(problems("PUT", "/nodes/pve/qemu/200/config", ["colour": ["red"]]).first?.contains("unknown parameter 'colour'") == true)

@@ -17,6 +17,12 @@ import Yams
         #expect(config["sourceType"] as? String == "helm" && config["chartName"] as? String == "app-template")
         #expect(config["chartVersion"] as? String == "4.6.2")
         #expect(config["syncOptions"] as? [String] == ["ServerSideApply=true", "ServerSideDiff=true"])
+    }
+
+    // Split from the test above: one body took 300 ms to type-check.
+    @Test func theApplicationSetReadsEveryConfigAndTheLayoutIsWritten() throws {
+        let files: [String: String] = try GitOpsLayout.files(
+            for: try SeedHomelab.lab.compile(), cluster: "homelabk8s01", repoURL: "https://github.com/kyleseneker/homelab.git")
         let setText = try #require(files["k8s/bootstrap/applicationsets/cluster-apps.yml"])
         let set = try #require(try Yams.load(yaml: setText) as? [String: Any])
         #expect(set["kind"] as? String == "ApplicationSet")

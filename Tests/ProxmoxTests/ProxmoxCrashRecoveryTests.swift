@@ -41,22 +41,36 @@ import Testing
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }
         pve.simulator.inject(fault)
-        let first = try await pve.apply(oneVM(pve))
-        #expect(first.failures.map(\.address) == ["vm.web"], "\(label)")
-        #expect(first.tainted == ["vm.web"], "\(label)")
-        let state = try #require(try pve.storage.load())
-        #expect(state["vm.web"]?.isTainted == true, "\(label): the cloned VM is in state")
-        #expect(await pve.simulator.vmIDs() == [200, 9000])
+        try await failsTainted(pve, label)
+        try await isReplacedNext(pve, label)
+    }
 
-        let plan = try await pve.plan(oneVM(pve))
+    /// The first apply fails after the clone, and the cloned VM is in state, tainted.
+    private func failsTainted(_ pve: PVEHarness, _ label: String) async throws {
+        let first: ApplyResult = try await pve.apply(oneVM(pve))
+        let failed: [ResourceAddress] = first.failures.map(\.address)
+        #expect(failed == ["vm.web"], "\(label)")
+        #expect(first.tainted == ["vm.web"], "\(label)")
+        let state: State = try #require(try pve.storage.load())
+        #expect(state["vm.web"]?.isTainted == true, "\(label): the cloned VM is in state")
+        let vmids: [Int] = await pve.simulator.vmIDs()
+        #expect(vmids == [200, 9000])
+    }
+
+    /// The next plan replaces the tainted VM, and the apply after it converges.
+    private func isReplacedNext(_ pve: PVEHarness, _ label: String) async throws {
+        let plan: Plan = try await pve.plan(oneVM(pve))
         #expect(plan.actionLines == ["-/+ vm.web"], "\(label)")
-        let second = try await pve.apply(oneVM(pve))
+        let second: ApplyResult = try await pve.apply(oneVM(pve))
         #expect(second.succeeded, "\(label): \(second.failures)")
         #expect(second.added == 1 && second.destroyed == 1)
-        #expect(try #require(try pve.storage.load())["vm.web"]?.isTainted == false)
-        #expect(await pve.simulator.isRunning(200) == true)
-        #expect(try await pve.plan(oneVM(pve)).actionLines == [])
-        #expect(pve.simulator.schemaViolations == [])
+        let state: State = try #require(try pve.storage.load())
+        #expect(state["vm.web"]?.isTainted == false)
+        let running: Bool? = await pve.simulator.isRunning(200)
+        #expect(running == true)
+        let after: Plan = try await pve.plan(oneVM(pve))
+        #expect(after.actionLines.isEmpty)
+        #expect(pve.simulator.schemaViolations.isEmpty)
     }
 
     @Test func startingARunningVMAndStoppingAStoppedOneAreDone() async throws {

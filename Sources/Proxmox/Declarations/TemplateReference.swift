@@ -2,6 +2,9 @@
 /// a string literal), or a template that already exists on the node and that this description
 /// does not manage.
 ///
+/// Deliberately not `Equatable`: every `Equatable` string-literal type adds to what the type
+/// checker tries for each `x == "literal"` in a user's description and tests.
+///
 /// ```swift
 /// let base = Template("ubuntu", vmid: 9000, source: …)
 /// VM("web", vmid: 200, from: base, ip: …)                       // the declared template
@@ -9,8 +12,8 @@
 /// VM("ci", vmid: 202, from: .existing("golden-image"), ip: …)   // found on the node by name
 /// VM("old", vmid: 203, from: .existing(vmid: 9100), ip: …)      // or by VMID
 /// ```
-public struct TemplateReference: Sendable, Hashable, ExpressibleByStringLiteral {
-    enum Target: Sendable, Hashable {
+public struct TemplateReference: Sendable, ExpressibleByStringLiteral {
+    enum Target: Sendable {
         case declared(String)
         case existing(String)
         case existingVMID(Int)

@@ -8,8 +8,11 @@ import Testing
     @Test func plansTheLabFromEmptyState() async throws {
         let test = try TestWorkspace(lab: SmallLab.lab)
         let plan = try await test.plan()
-        #expect(plan.actionLines == ["+ data.ubuntu", "+ node.pve-small", "+ hosts.web.lab", "+ hosts.pve.lab", "+ vm.web"])
-        #expect(plan.change(for: "vm.web")?.dependencies == ["node.pve-small", "data.ubuntu"])
+        #expect(
+            plan.actionLines == [
+                "+ data.ubuntu", "+ node.pve-small", "+ hosts.web.lab", "+ hosts.pve.lab", "+ template.ubuntu-24.04", "+ vm.web",
+            ])
+        #expect(plan.change(for: "vm.web")?.dependencies == ["node.pve-small", "template.ubuntu-24.04", "data.ubuntu"])
     }
 
     @Test func hostsProviderAppliesAndSeesDrift() async throws {
