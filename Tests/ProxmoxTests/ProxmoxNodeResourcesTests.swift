@@ -122,6 +122,30 @@ import Testing
         #expect(pve.simulator.schemaViolations == [])
     }
 
+    /// Issue #11 d: sizes are exact. A 3.5 GiB template reads as 3584M (not 3, which planned a
+    /// replacement), a 10.5 GiB disk is resized to exactly that, and a shrink names both sizes.
+    @Test func sizesAreExact() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        func lab(_ disk: ByteSize) -> Lab {
+            pve.lab {
+                // A cloud image imports at 3.5 GiB (3584M) in the simulator, as Ubuntu's noble image does.
+                Template(
+                    "tpl", vmid: 9000, source: .cloudImage(url: PVEHarness.imageURL, checksum: "sha256:\(PVEHarness.imageSHA256)"),
+                    disk: .mib(3584))
+                VM("web", vmid: 200, from: "tpl", disk: disk, ip: "10.0.0.10/24")
+            }
+        }
+        let applied = try await pve.apply(lab(.mib(10_752)))
+        #expect(applied.succeeded, "\(applied.failures)")
+        #expect(await pve.simulator.vmConfig(9000)?["scsi0"]?.contains("size=3584M") == true)
+        #expect(await pve.simulator.vmConfig(200)?["scsi0"]?.contains("size=10752M") == true)
+        #expect(try await pve.plan(lab(.mib(10_752))).actionLines == [])
+        let shrink = try await pve.apply(lab(.mib(512)))
+        let message = shrink.failures.map(\.message).joined()
+        #expect(message.contains("is 10752M and PVE cannot shrink disks"), "\(message)")
+    }
+
     @Test func cloudInitCustomReachesTheVM() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }

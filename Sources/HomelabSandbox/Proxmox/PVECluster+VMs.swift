@@ -122,14 +122,17 @@ extension PVECluster {
         guard (storage["content"] ?? "").split(separator: ",").contains("images") else {
             throw PVEAPIFailure.server("storage '\(pieces[0])' does not support vm images")
         }
-        var size = Int(pieces[1]).map { "\($0)G" }
+        // qemu-server `$NEW_DISK_RE` takes GiB with decimals (`3.5`), converted exactly and written
+        // back with pve-common's `format_size` (`3584M`).
+        let newGiB = Double(pieces[1]).flatMap { $0 >= 0 ? $0 : nil }
+        var size = newGiB.map { ByteSize(bytes: Int64(($0 * 1_073_741_824).rounded())).pveSize }
         if let importFrom = parts.first(where: { $0.hasPrefix("import-from=") }) {
             let source = String(importFrom.dropFirst("import-from=".count))
             guard volumes.contains(source) else { throw PVEAPIFailure.server("volume '\(source)' does not exist") }
             size = "3584M"
             parts.removeAll { $0.hasPrefix("import-from=") }
         }
-        guard let size, Int(pieces[1]) != nil else { return value }
+        guard let size, newGiB != nil else { return value }
         let index = vms.values.reduce(0) { count, vm in count + vm.config.values.filter { $0.contains("vm-\(vmid)-disk-") }.count }
         parts[0] = "\(pieces[0]):vm-\(vmid)-disk-\(index)"
         parts.append("size=\(size)")
@@ -290,35 +293,33 @@ extension PVECluster {
         let size = try parameters.require("size")
         guard let volume = current.config[disk] else { throw PVEAPIFailure.server("disk '\(disk)' does not exist") }
         try await lockVM(vmid)
-        let currentGiB = Self.sizeGiB(volume) ?? 0
-        let requested = Double(size.trimmingCharacters(in: CharacterSet(charactersIn: "+G"))) ?? 0
-        let newGiB = size.hasPrefix("+") ? currentGiB + requested : requested
+        // qemu-server `resize_vm`: `size` is `\+?\d+(\.\d+)?[KMGT]?` (no unit: bytes; `+`: grow by);
+        // "shrinking disks is not supported"; the new size is written with `format_size`.
+        let currentSize = Self.size(volume) ?? ByteSize(bytes: 0)
+        let grow = size.hasPrefix("+")
+        guard let requested = ByteSize(pveSize: grow ? size.dropFirst() : Substring(size)) else {
+            throw PVEAPIFailure.parameters(["size": "value does not match the regex pattern"])
+        }
+        let new = grow ? ByteSize(bytes: currentSize.bytes + requested.bytes) : requested
         return .string(
             startTask(
                 node: parameters.node, type: "resize", id: String(vmid), user: parameters.user,
                 duration: configuration.taskDurations.resize, fault: fault
             ) { cluster in
-                if newGiB < currentGiB { throw PVEAPIFailure.server("shrinking disks is not supported") }
+                if new < currentSize { throw PVEAPIFailure.server("shrinking disks is not supported") }
                 guard let volume = cluster.vms[vmid]?.config[disk] else { throw PVEAPIFailure.server("disk '\(disk)' does not exist") }
-                let parts = volume.split(separator: ",").filter { !$0.hasPrefix("size=") } + ["size=\(Self.format(newGiB))G"]
+                let parts = volume.split(separator: ",").filter { !$0.hasPrefix("size=") } + ["size=\(new.pveSize)"]
                 cluster.vms[vmid]?.config[disk] = parts.joined(separator: ",")
                 return ["Image resized."]
             }
         )
     }
 
-    static func sizeGiB(_ volume: String) -> Double? {
+    /// A drive's `size=`, exactly.
+    static func size(_ volume: String) -> ByteSize? {
         guard let size = volume.split(separator: ",").first(where: { $0.hasPrefix("size=") })?.dropFirst(5) else { return nil }
-        let number = Double(size.dropLast()) ?? 0
-        switch size.last {
-        case "G": return number
-        case "M": return number / 1024
-        case "T": return number * 1024
-        default: return (Double(size) ?? 0) / 1_073_741_824
-        }
+        return ByteSize(pveSize: size)
     }
-
-    static func format(_ gib: Double) -> String { gib == gib.rounded() ? String(Int(gib)) : String(gib) }
 
     func status(_ node: String, _ vmid: Int) throws -> Value {
         let vm = try vm(node, vmid)

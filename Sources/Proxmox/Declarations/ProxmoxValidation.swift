@@ -73,6 +73,9 @@ enum ProxmoxValidation {
             graph.error("\(address): memory \(memory) is below PVE's minimum of 16 MiB", at: location, address: address)
         }
         checkSize(disk, "disk", of: address, at: location, into: &graph)
+        for (size, what) in [(memory, "memory"), (disk, "disk")] where !size.isOverflow && size.bytes > 0 && !size.isWholeMebibytes {
+            graph.error("\(address): \(what) of \(size.bytes) bytes is not a whole number of MiB", at: location, address: address)
+        }
     }
 
     /// Parses `ip` as CIDR and checks that `gateway` is in its subnet.

@@ -139,7 +139,7 @@ public struct Template: NodeContent {
                 type: ProxmoxTypes.template,
                 attributes: [
                     "node": .string(node.name), "name": .string(name), "vmid": .int(vmid), "source": source.value,
-                    "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
+                    "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .string(disk.pveSize),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "cpuType": .string(cpuType),
                     "scsiController": .string(scsiController), "description": description.map(Value.string) ?? .null,
                     "provisioning": provisioned.map { .string($0.digest) } ?? .null, "autoinstall": autoinstall?.value ?? .null,

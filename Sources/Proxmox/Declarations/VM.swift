@@ -144,7 +144,7 @@ public struct VM: NodeContent {
                     // Compiled in so a clone needs no lookup; an existing template is found by name on the node.
                     "templateVMID": templateVMID(on: node).map(Value.int) ?? .null, "cores": .int(cores),
                     "sockets": .int(sockets),
-                    "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .int(disk.gibibytes),
+                    "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .string(disk.pveSize),
                     "diskStorage": .string(diskStorage), "bridge": .string(bridge), "ip": .string(ip),
                     "gateway": gateway.map(Value.string) ?? .null, "nameservers": .strings(nameservers),
                     "searchDomain": searchDomain.map(Value.string) ?? .null, "user": user.map(Value.string) ?? .null,

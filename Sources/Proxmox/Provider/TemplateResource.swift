@@ -75,7 +75,7 @@ enum TemplateResource: ProxmoxResource {
             ("vmid", .int(vmid)), ("name", .string(name)), ("ostype", .string("l26")),
             ("cores", .int(try desired.requireInt("cores"))), ("memory", .int(try desired.requireInt("memory"))),
             ("cpu", .string(try desired.requireString("cpuType"))), ("scsihw", .string(try desired.requireString("scsiController"))),
-            ("scsi0", .string("\(storage):\(try desired.requireInt("disk")),iothread=1,discard=on,ssd=1")),
+            ("scsi0", .string("\(storage):\(try newDiskGiB(desired)),iothread=1,discard=on,ssd=1")),
             ("ide2", .string("\(iso),media=cdrom")), ("ide3", .string("\(seedVolume),media=cdrom")),
             ("net0", .string("virtio,bridge=\(try desired.requireString("bridge"))")), ("agent", .string("enabled=1")),
             ("boot", .string("order=scsi0;ide2")),
@@ -212,7 +212,7 @@ enum TemplateResource: ProxmoxResource {
             // shown with no source, so the plan replaces it.
             "source": isTemplate ? prior["source"] ?? .null : .null,
             "cores": .int(config["cores"]?.lenientInt ?? 1), "memory": .int(config["memory"]?.lenientString.flatMap { Int($0) } ?? 512),
-            "disk": .int(Int(VMResource.gibibytes(volume) ?? 0)),
+            "disk": .string(VMResource.size(volume)?.pveSize ?? "0"),
             "diskStorage": .string(volume.split(separator: ":").first.map(String.init) ?? ""),
             "bridge": net?["bridge"].map(Value.string) ?? .null,
             "cpuType": .string(
@@ -255,5 +255,16 @@ enum TemplateResource: ProxmoxResource {
             throw ProviderError.failed("a template is imported by node and VMID, such as homelabpve01/9000, not '\(id)'")
         }
         return try await read(desired.with("vmid", .int(vmid)), api: api)
+    }
+
+    /// A new disk's size as PVE's create takes it: GiB, with decimals when not whole
+    /// (qemu-server `$NEW_DISK_RE`, `(\d+(\.\d+)?)` converted from 'gb').
+    static func newDiskGiB(_ desired: Value) throws -> String {
+        let declared = try desired.requireString("disk")
+        guard let size = ByteSize(pveSize: declared), size.bytes > 0 else {
+            throw ProviderError.failed("disk size '\(declared)' is not a PVE size")
+        }
+        let gib = Double(size.bytes) / 1_073_741_824
+        return gib == gib.rounded() ? String(Int(gib)) : String(gib)
     }
 }

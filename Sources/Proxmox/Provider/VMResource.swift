@@ -207,19 +207,21 @@ enum VMResource: ProxmoxResource {
         return parameters
     }
 
-    /// Grows the boot disk to the declared size. PVE cannot shrink a disk: that is an error.
+    /// Grows the boot disk to the declared size, exactly (PVE sizes such as `3584M`). PVE cannot
+    /// shrink a disk: that is an error naming both sizes.
     static func resize(_ desired: Value, current: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        let wanted = try desired.requireInt("disk")
-        let disk = bootDisk(current)
-        let size = disk.flatMap { current[$0]?.stringValue }.flatMap(Self.gibibytes) ?? 0
-        guard let disk, Double(wanted) != size else { return }
-        if Double(wanted) < size {
+        let declared = try desired.requireString("disk")
+        guard let wanted = ByteSize(pveSize: declared) else { throw ProviderError.failed("disk size '\(declared)' is not a PVE size") }
+        guard let disk = bootDisk(current) else { return }
+        let size = current[disk]?.stringValue.flatMap(Self.size) ?? ByteSize(bytes: 0)
+        guard wanted != size else { return }
+        if wanted < size {
             throw ProviderError.failed(
-                "disk \(disk) is \(format(size)) GiB and PVE cannot shrink disks; declare at least \(format(size)) GiB or replace the VM")
+                "disk \(disk) is \(size.pveSize) and PVE cannot shrink disks; declare at least \(size.pveSize) or replace the VM")
         }
-        progress("resizing \(disk) to \(wanted) GiB")
+        progress("resizing \(disk) to \(wanted.pveSize)")
         try await api.runTask(
-            .put, "\(try path(desired))/resize", [("disk", .string(disk)), ("size", .string("\(wanted)G"))], progress: progress)
+            .put, "\(try path(desired))/resize", [("disk", .string(disk)), ("size", .string(wanted.pveSize))], progress: progress)
     }
 
     static func bootDisk(_ config: Value) -> String? {
@@ -229,19 +231,8 @@ enum VMResource: ProxmoxResource {
         }
     }
 
-    static func gibibytes(_ volume: String) -> Double? {
-        guard let size = PropertyString(volume)["size"], let unit = size.last else { return nil }
-        let number = Double(size.dropLast()) ?? Double(size) ?? 0
-        switch unit {
-        case "T": return number * 1024
-        case "G": return number
-        case "M": return number / 1024
-        case "K": return number / 1_048_576
-        default: return (Double(size) ?? 0) / 1_073_741_824
-        }
-    }
-
-    static func format(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+    /// The `size=` of a drive's property string, exactly.
+    static func size(_ volume: String) -> ByteSize? { PropertyString(volume)["size"].flatMap { ByteSize(pveSize: $0) } }
 
     // MARK: Read
 
@@ -282,7 +273,7 @@ enum VMResource: ProxmoxResource {
             "cpuType": .string(
                 config["cpu"]?.stringValue.map { PropertyString($0)["cputype"] ?? PropertyString($0).defaultValue ?? $0 } ?? "kvm64"),
             "memory": .int(memory.flatMap { Int($0) } ?? 512),
-            "disk": .int(Int(gibibytes(volume) ?? 0)),
+            "disk": .string(size(volume)?.pveSize ?? "0"),
             "diskStorage": .string(volume.split(separator: ":").first.map(String.init) ?? ""),
             "bridge": optional(net?["bridge"]), "ip": optional(ipconfig?["ip"]), "gateway": optional(ipconfig?["gw"]),
             "nameservers": .strings((config["nameserver"]?.stringValue ?? "").split(separator: " ").map(String.init)),
