@@ -49,6 +49,8 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             environment.output.print(PlanRenderer(style: style).render(plan))
             guard plan.hasChanges else { return }
+            // Secrets and files the providers need are checked before asking, not resource by resource.
+            try await workspace.checkConfigurations(for: plan, state: state)
             // A saved plan was already reviewed: applying the file is the approval.
             let question = destroy ? "Do you really want to destroy everything in scope?" : "Do you want to perform these actions?"
             guard try CommandSupport.confirm(question, autoApprove: autoApprove || planFile != nil, environment) else {

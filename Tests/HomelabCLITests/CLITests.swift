@@ -142,9 +142,12 @@ func dataLab(_ value: String = "one") -> Lab {
             }
         }
         let cli = try CLIHarness(lab)
-        let result = await cli.run(["apply", "--auto-approve"])
+        // Issue #11 point 5: checked before the prompt, once, not as a failure per resource.
+        let result = await cli.run(["apply"], answer: "yes")
         #expect(result.code == 1)
-        #expect(result.err.contains("node.pve: environment variable PROXMOX_API_TOKEN is not set"))
+        #expect(result.err.contains("environment variable PROXMOX_API_TOKEN is not set"), "\(result.err)")
+        #expect(!result.out.contains("Enter a value"), "no prompt before a configuration that cannot work")
+        #expect(!result.err.contains("skipped") && !result.out.contains("creating…"))
     }
 }
 

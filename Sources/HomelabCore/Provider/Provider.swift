@@ -15,6 +15,24 @@ public protocol Provider: Sendable {
     func delete(_ request: DeleteRequest) async throws -> DeleteResponse
     /// Reads an existing object by the provider's own identifier, to bring it under management.
     func importResource(_ request: ImportRequest) async throws -> ImportResponse
+    /// Checks a provider configuration before anything changes (secrets resolvable and well
+    /// formed, files readable), so `apply` fails before its prompt rather than on every resource.
+    func checkConfiguration(_ request: CheckConfigurationRequest) async throws
+}
+
+extension Provider {
+    /// Nothing to check by default.
+    public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {}
+}
+
+public struct CheckConfigurationRequest: Sendable {
+    /// The configuration's key, such as `proxmox@https://192.168.10.2:8006`.
+    public var key: String
+    public var configuration: Value
+    public init(key: String, configuration: Value) {
+        self.key = key
+        self.configuration = configuration
+    }
 }
 
 /// What a provider gets to know about the resource it works on.

@@ -50,6 +50,26 @@ public struct Workspace: Sendable {
         return try await executor.apply(plan, graph: graph, store: store, events: events)
     }
 
+    /// Checks every provider configuration the plan's changes use, all at once, before anything
+    /// changes: one clear error instead of a failure on the first resource and "skipped" for the rest.
+    public func checkConfigurations(for plan: Plan, state: State) async throws {
+        var checked = Set<String>()
+        var problems: [String] = []
+        for change in plan.changes where change.action != .noOp && change.action != .forget && change.action != .adopt {
+            let key = graph[change.address]?.spec.providerConfiguration ?? state[change.address]?.providerConfiguration
+            guard let key, checked.insert(key).inserted, let configuration = graph.providerConfigurations[key] else { continue }
+            do {
+                try await providers.provider(named: change.provider).checkConfiguration(
+                    CheckConfigurationRequest(key: key, configuration: configuration))
+            } catch {
+                problems.append("\(key): \(error)")
+            }
+        }
+        guard problems.isEmpty else {
+            throw ProviderError.failed("the providers cannot be used as configured:\n  " + problems.joined(separator: "\n  "))
+        }
+    }
+
     /// Checks that a saved plan still describes what would happen now, by planning again with the
     /// saved options and comparing every change and its (redacted) desired values. Returns the fresh
     /// plan, which holds the secrets the saved file does not.

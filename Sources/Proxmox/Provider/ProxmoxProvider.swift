@@ -42,6 +42,16 @@ public final class ProxmoxProvider: Provider {
         }
     }
 
+    /// The token resolves and has PVE's shape, and a CA file is readable: what every request needs.
+    public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {
+        let context = ResourceContext(
+            address: ResourceAddress(kind: "proxmox", name: request.key), type: ProxmoxTypes.node, configuration: request.configuration)
+        _ = try client(for: context)
+        if let path = request.configuration["tls"]?["caFile"]?.stringValue, !FileManager.default.isReadableFile(atPath: path) {
+            throw ProviderError.failed("the CA file \(path) cannot be read")
+        }
+    }
+
     static func tls(_ value: Value?) -> TLSOptions {
         if let object = value?.objectValue {
             if let path = object["caFile"]?.stringValue { return TLSOptions(trust: .caFile(path)) }
