@@ -1,5 +1,6 @@
 import Foundation
 import HomelabKit
+import HomelabKitTesting
 
 // Benchmarks for the engine, side by side with Terraform where the issue names it.
 //
@@ -29,9 +30,7 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
 }
 
 func temporaryDirectory(_ name: String) throws -> String {
-    let path = NSTemporaryDirectory() + "homelab-bench-\(name)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try ScratchSpace.directory("bench-\(name)")
 }
 
 struct Measurement: Codable {

@@ -12,8 +12,7 @@ struct CLIHarness {
 
     init(_ lab: Lab) throws {
         self.lab = lab
-        directory = NSTemporaryDirectory() + "homelab-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try ScratchSpace.directory("cli")
     }
 
     func run(_ arguments: [String], answer: String? = nil, environment: [String: String] = [:], terminal: Bool = false)

@@ -71,13 +71,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + ".journal"))
     }
 
+    /// A run that died during the create of `record.<name>` (size `size`), after the object was
+    /// made as `remote`: returns the workspace and its provider.
+    private func interruptedCreate(_ name: String, size: Int, remote: Value) throws -> (TestWorkspace, InMemoryProvider) {
+        let test = try TestWorkspace(lab: Lab("t") { Record(name, size: size, zone: "a") })
+        try StateStore(storage: test.storage, state: State.empty()).begin(pending(name))
+        let provider = try #require(test.providers["records"])
+        provider.setRemote(ResourceAddress(kind: "record", name: name), remote)
+        return (test, provider)
+    }
+
     // (b) and point 2: the adopted object ends in state, and the next plan has nothing to do.
     @Test func anAdoptedObjectEndsInState() async throws {
-        let test = try TestWorkspace(lab: Lab("t") { Record("halfway", size: 1, zone: "a") })
-        let store = StateStore(storage: test.storage, state: State.empty())
-        try store.begin(pending("halfway"))
-        let provider = try #require(test.providers["records"])
-        provider.setRemote("record.halfway", ["size": 1, "zone": "a", "id": "made-before-crash"])
+        let (test, provider) = try interruptedCreate("halfway", size: 1, remote: ["size": 1, "zone": "a", "id": "made-before-crash"])
 
         let plan = try await test.plan()
         #expect(plan.actionLines == ["<= record.halfway"])
@@ -93,11 +99,7 @@ import Testing
 
     // (c) and point 2: an adopted object whose first update fails stays in state, tainted.
     @Test func anAdoptedObjectWhoseUpdateFailsIsKeptTainted() async throws {
-        let test = try TestWorkspace(lab: Lab("t") { Record("locked", size: 2, zone: "a") })
-        let store = StateStore(storage: test.storage, state: State.empty())
-        try store.begin(pending("locked"))
-        let provider = try #require(test.providers["records"])
-        provider.setRemote("record.locked", ["size": 1, "zone": "a", "id": "half"])
+        let (test, provider) = try interruptedCreate("locked", size: 2, remote: ["size": 1, "zone": "a", "id": "half"])
         provider.failNext("update record.locked")
 
         let result = try await test.apply()

@@ -3,12 +3,8 @@ import HomelabKit
 import HomelabKitTesting
 import Testing
 
-/// A fresh directory for one test's state files.
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "homelab-test-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+/// A fresh directory for one test's state files (removed with the test process's scratch space).
+func temporaryDirectory() throws -> String { try ScratchSpace.directory("state") }
 
 func fileMode(_ path: String) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1

@@ -18,7 +18,7 @@ struct KubeHarness {
             credentials: Kubeconfig.User(
                 clientCertificateData: Data(identity.certificatePEM.utf8).base64EncodedString(),
                 clientKeyData: Data(identity.privateKeyPEM.utf8).base64EncodedString()))
-        let path = NSTemporaryDirectory() + "kubeconfig-\(UUID().uuidString)"
+        let path = ScratchSpace.path("kubeconfig")
         try kubeconfig.write(to: path)
         return KubeHarness(simulator: simulator, kubeconfigPath: path, kubeconfig: kubeconfig)
     }
@@ -35,7 +35,7 @@ struct KubeHarness {
         var files: [String] = []
         var arguments = arguments
         if let input {
-            let path = NSTemporaryDirectory() + "manifest-\(UUID().uuidString).yaml"
+            let path = ScratchSpace.path("manifest") + ".yaml"
             try input.write(toFile: path, atomically: true, encoding: .utf8)
             files.append(path)
             arguments = arguments.map { $0 == "-" ? path : $0 }
@@ -45,7 +45,7 @@ struct KubeHarness {
         let all = ["60", Self.kubectlPath, "--kubeconfig", kubeconfigPath] + arguments
         // kubectl caches discovery under $HOME/.kube: a fresh home per call keeps tests apart.
         var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = NSTemporaryDirectory() + "kubectl-home-\(UUID().uuidString.prefix(8))"
+        environment["HOME"] = ScratchSpace.path("kubectl-home")
         let home = environment["HOME"] ?? ""
         defer { try? FileManager.default.removeItem(atPath: home) }
         let fixed = environment

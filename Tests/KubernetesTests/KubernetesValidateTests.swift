@@ -10,7 +10,7 @@ import Yams
 /// seed cluster's Kubernetes version. (Applications are a CRD kind, outside its schemas.)
 @Suite struct KubernetesValidateTests {
     func validate(_ objects: [Value]) async throws -> (Int32, String) {
-        let path = NSTemporaryDirectory() + "generated-\(UUID().uuidString).yaml"
+        let path = ScratchSpace.path("generated") + ".yaml"
         let yaml = try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -28,7 +28,7 @@ import Testing
     @Test func isoinfoAndBlkidReadTheSeed() async throws {
         let userData = "#cloud-config\nautoinstall:\n  version: 1\n" + String(repeating: "# padding to cross a sector\n", count: 100)
         let image = CIDataImage(userData: userData, metaData: "instance-id: k8s-node-template\n")
-        let path = NSTemporaryDirectory() + "cidata-\(UUID().uuidString).iso"
+        let path = ScratchSpace.path("cidata") + ".iso"
         try Data(image.bytes()).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
 

@@ -32,7 +32,7 @@ struct PVEHarness {
         configuration.downloads = [imageURL: imageSHA256]
         tweak(&configuration)
         let simulator = try await ProxmoxSimulator.start(configuration)
-        let caFile = NSTemporaryDirectory() + "pve-root-ca-\(UUID().uuidString).pem"
+        let caFile = ScratchSpace.path("pve-root-ca") + ".pem"
         try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         var options = ProxmoxClient.Options()
         options.retryDelay = .milliseconds(20)

@@ -24,7 +24,7 @@ import Testing
             configuration.taskDurations = PVESimulatorConfiguration.TaskDurations().scaled(0.02)
             configuration.downloads = [imageURL: imageSHA256]
             let simulator = try await ProxmoxSimulator.start(configuration)
-            let caFile = NSTemporaryDirectory() + "pve-ca-\(UUID().uuidString).pem"
+            let caFile = ScratchSpace.path("pve-ca") + ".pem"
             try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
             return Setup(sshd: try await SSHDHarness.start(), simulator: simulator, caFile: caFile)
         }

@@ -21,8 +21,13 @@ public final class ProxmoxProvider: Provider {
     public var requestCount: Int { clients.withLock { $0.values.reduce(0) { $0 + $1.requestCount } } }
 
     func client(for context: ResourceContext) throws -> ProxmoxClient {
-        guard let configuration = context.configuration, let endpoint = configuration["endpoint"]?.stringValue else {
-            throw ProviderError.failed("\(context.address) has no Proxmox endpoint configured")
+        try client(configuration: context.configuration, of: context.address.description)
+    }
+
+    /// The client of one configuration (endpoint, token reference, TLS), made once and shared.
+    private func client(configuration: Value?, of user: String) throws -> ProxmoxClient {
+        guard let configuration, let endpoint = configuration["endpoint"]?.stringValue else {
+            throw ProviderError.failed("\(user) has no Proxmox endpoint configured")
         }
         let key = "\(endpoint)|\(configuration["token"]?.stringValue ?? "")|\(String(describing: configuration["tls"]))"
         if let client = clients.withLock({ $0[key] }) { return client }
@@ -44,9 +49,7 @@ public final class ProxmoxProvider: Provider {
 
     /// The token resolves and has PVE's shape, and a CA file is readable: what every request needs.
     public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {
-        let context = ResourceContext(
-            address: ResourceAddress(kind: "proxmox", name: request.key), type: ProxmoxTypes.node, configuration: request.configuration)
-        _ = try client(for: context)
+        _ = try client(configuration: request.configuration, of: request.key)
         if let path = request.configuration["tls"]?["caFile"]?.stringValue, !FileManager.default.isReadableFile(atPath: path) {
             throw ProviderError.failed("the CA file \(path) cannot be read")
         }

@@ -28,7 +28,7 @@ enum VMResource: ProxmoxResource {
         if let known = desired["templateVMID"]?.intValue {
             templateVMID = known
         } else if let template = desired["template"]?.stringValue {
-            templateVMID = try await resolveTemplate(template, known: nil, node: node, api: api)
+            templateVMID = try await resolveTemplate(template, node: node, api: api)
         } else {
             throw ProviderError.failed("VM \(vmid) has no template to clone; VMs are created as clones (`from:`)")
         }
@@ -76,10 +76,8 @@ enum VMResource: ProxmoxResource {
         return config
     }
 
-    /// A template declared in the same description has its VMID compiled in; any other is found
-    /// by name on the node.
-    static func resolveTemplate(_ name: String, known: Int?, node: String, api: ProxmoxClient) async throws -> Int {
-        if let known { return known }
+    /// A template the description does not declare (`.existing("name")`), found by name on the node.
+    static func resolveTemplate(_ name: String, node: String, api: ProxmoxClient) async throws -> Int {
         let vms = try await api.get("/nodes/\(node)/qemu").arrayValue ?? []
         guard let match = vms.first(where: { $0["name"]?.stringValue == name && $0["template"]?.lenientInt == 1 }),
             let vmid = match["vmid"]?.lenientInt

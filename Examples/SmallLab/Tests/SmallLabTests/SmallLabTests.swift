@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func hostsProviderAppliesAndSeesDrift() async throws {
-        let path = NSTemporaryDirectory() + "hosts-\(UUID().uuidString)"
+        let path = ScratchSpace.path("hosts")
         let lab = Lab("hosts") {
             HostsRecord("a.lab", ip: "10.0.0.1")
             HostsRecord("b.lab", ip: "10.0.0.2")
