@@ -51,20 +51,21 @@ import Testing
 
     @Test func theStopIsAcknowledgedAtOnceAndASecondOneAbandons() async throws {
         try await Self.withStateDirectory { statePath in
-            // Operations of 10 s: the acknowledgement and the abandon must not wait for them.
+            // Operations of 60 s: the acknowledgement and the abandon must not wait for them. The
+            // bounds are far below the operations' length so that a loaded CI machine does not matter.
             let run = try await SlowLabRun.start(
-                ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 10_000)
+                ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 60_000)
             _ = try await run.waitFor("creating…")
             try await Task.sleep(for: .milliseconds(200))
             let signalled = ContinuousClock.now
             run.send(SIGINT)
             _ = try await run.waitFor("Stop requested")
             let acknowledged = ContinuousClock.now - signalled
-            #expect(acknowledged < .seconds(3), "acknowledged after \(acknowledged)")
+            #expect(acknowledged < .seconds(20), "acknowledged after \(acknowledged)")
             run.send(SIGTERM)
             let finished = try await run.finish()
             let exited = ContinuousClock.now - signalled
-            #expect(exited < .seconds(7), "a second signal must not wait for 10 s operations (exited after \(exited))")
+            #expect(exited < .seconds(40), "a second signal must not wait for 60 s operations (exited after \(exited))")
             #expect(finished.reason == .exit && finished.status == 1)
             #expect(finished.text.contains("Abandoned: "), "\(finished.text)")
 
@@ -105,13 +106,13 @@ import Testing
         try await Self.withStateDirectory { statePath in
             let setup = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
             #expect(try await setup.finish().status == 0)
-            // Reads of 10 s: the refresh is still running when the signal comes.
-            let run = try await SlowLabRun.start(["plan", "--state", statePath], latencyMS: 10_000)
+            // Reads of 60 s: the refresh is still running when the signal comes.
+            let run = try await SlowLabRun.start(["plan", "--state", statePath], latencyMS: 60_000)
             try await Task.sleep(for: .seconds(1))
             let signalled = ContinuousClock.now
             run.send(SIGINT)
             let finished = try await run.finish()
-            #expect(ContinuousClock.now - signalled < .seconds(6), "the refresh's 10 s reads must not be waited for")
+            #expect(ContinuousClock.now - signalled < .seconds(40), "the refresh's 60 s reads must not be waited for")
             #expect(finished.reason == .exit && finished.status == 1)
             #expect(finished.text.contains("interrupted while reading the real objects; nothing was changed"), "\(finished.text)")
             let storage = FileStateStorage(path: statePath)

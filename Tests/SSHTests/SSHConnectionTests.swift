@@ -112,19 +112,25 @@ import Testing
 
     @Test func twentySessionsInParallel() async throws {
         let sshd = try await SSHDHarness.start()
-        let start = ContinuousClock.now
+        let barrier = sshd.directory + "/barrier"
+        // A barrier, not a stopwatch: each session marks its arrival and waits (up to 60 s) until all
+        // twenty have arrived. Sessions run one after another would never see the other nineteen.
+        let script = """
+            mkdir -p "$1"; touch "$1/$2"; i=0
+            while [ "$(ls "$1" | wc -l)" -lt 20 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+            echo "$2 saw $(ls "$1" | wc -l)"
+            """
         let outputs = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<20 {
                 group.addTask {
                     let connection = try await SSHConnection.connect(sshd.configuration())
-                    return try await connection.execute(ShellCommand("sh", "-c", "sleep 1; echo \(index)")).standardOutput
+                    return try await connection.execute(ShellCommand("sh", "-c", script, "sh", barrier, "\(index)"))
+                        .standardOutput
                 }
             }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
-        #expect(outputs.count == 20)
-        // One after another would take at least 20 s.
-        #expect(ContinuousClock.now - start < .seconds(15), "the sleeps overlap")
+        #expect(outputs == Set((0..<20).map { "\($0) saw 20\n" }), "every session waited for all the others")
     }
 
     @Test func aConnectionDroppedMidCommandIsAClearError() async throws {
