@@ -60,6 +60,25 @@ public struct ResourceSpec: Sendable {
         self.claims = claims
         self.providerConfiguration = providerConfiguration
     }
+
+    /// A resource whose attributes are a typed struct (see ``ResourceHandler``).
+    public init(
+        address: ResourceAddress,
+        type: ResourceType,
+        attributes: some Encodable & Sendable,
+        location: SourceLocation,
+        references: [Reference] = [],
+        replaceTriggeredBy: [Reference] = [],
+        claims: [UniqueClaim] = [],
+        providerConfiguration: String? = nil
+    ) {
+        // Encoding throws only for a custom `AttributeValueConvertible` that throws; none does, and
+        // if one ever did the plan would show every attribute removed, never a silent success.
+        let members = (try? AttributeEncoder().members(attributes)) ?? [:]
+        self.init(
+            address: address, type: type, attributes: members, location: location, references: references,
+            replaceTriggeredBy: replaceTriggeredBy, claims: claims, providerConfiguration: providerConfiguration)
+    }
 }
 
 /// A named value reported after apply, like Terraform's outputs.

@@ -44,6 +44,17 @@ public struct ResourceType: Sendable, Hashable, Codable, CustomStringConvertible
         self.taintedRecovery = taintedRecovery
     }
 
+    /// A type whose replacing attributes are named by its attribute struct's coding keys, so a
+    /// misspelt name does not compile.
+    public init<Key: CodingKey>(
+        name: String, provider: String, replaceOnChange: [Key], notReadBack: [Key] = [], verifiedAfterApply: Bool = true,
+        taintedRecovery: TaintedRecovery = .replace
+    ) {
+        self.init(
+            name: name, provider: provider, replaceOnChange: Set(replaceOnChange.map(\.stringValue)),
+            notReadBack: Set(notReadBack.map(\.stringValue)), verifiedAfterApply: verifiedAfterApply, taintedRecovery: taintedRecovery)
+    }
+
     public var description: String { name }
 
     private enum CodingKeys: String, CodingKey { case name, provider, replaceOnChange, notReadBack, verifiedAfterApply, taintedRecovery }

@@ -58,3 +58,19 @@ public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible 
         return "\(mebibytes) MiB"
     }
 }
+
+/// In attributes a size is its exact PVE string (`32G`, `3584M`): what a drive's `size=` says.
+extension ByteSize: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let size = ByteSize(pveSize: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a PVE size"))
+        }
+        self = size
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(pveSize)
+    }
+}

@@ -74,6 +74,6 @@ public enum ProxmoxTypes {
     public static let vm = ResourceType(
         name: "proxmox_vm",
         provider: "proxmox",
-        replaceOnChange: ["node", "vmid", "template", "diskStorage"]
+        replaceOnChange: [VMAttributes.CodingKeys.node, .vmid, .template, .diskStorage]
     )
 }

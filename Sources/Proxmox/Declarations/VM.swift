@@ -134,25 +134,17 @@ public struct VM: NodeContent {
         var claims = [UniqueClaim("VMID", String(vmid))]
         if let interface { claims.append(UniqueClaim("IP address", interface.address.description)) }
 
+        let attributes = VMAttributes(
+            node: node.name, name: name, vmid: vmid, template: template.name, templateVMID: templateVMID(on: node), cores: cores,
+            sockets: sockets, cpuType: cpuType, memory: memory.mebibytes, disk: disk, diskStorage: diskStorage, bridge: bridge, ip: ip,
+            gateway: gateway, nameservers: nameservers, searchDomain: searchDomain, user: user, sshKeys: sshKeys, tags: tags, pci: pci,
+            vga: vga, agent: agent, onBoot: onBoot, started: started, description: description, mac: .unknown,
+            cloudInitCustom: cloudInitCustom)
         graph.add(
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.vm,
-                attributes: [
-                    "node": .string(node.name), "name": .string(name), "vmid": .int(vmid),
-                    "template": template.name.map(Value.string) ?? .null,
-                    // Compiled in so a clone needs no lookup; an existing template is found by name on the node.
-                    "templateVMID": templateVMID(on: node).map(Value.int) ?? .null, "cores": .int(cores),
-                    "sockets": .int(sockets),
-                    "cpuType": .string(cpuType), "memory": .int(memory.mebibytes), "disk": .string(disk.pveSize),
-                    "diskStorage": .string(diskStorage), "bridge": .string(bridge), "ip": .string(ip),
-                    "gateway": gateway.map(Value.string) ?? .null, "nameservers": .strings(nameservers),
-                    "searchDomain": searchDomain.map(Value.string) ?? .null, "user": user.map(Value.string) ?? .null,
-                    "sshKeys": .strings(sshKeys), "tags": .strings(tags), "pci": .strings(pci), "vga": .string(vga),
-                    "agent": .bool(agent), "onBoot": .bool(onBoot), "started": .bool(started),
-                    "description": description.map(Value.string) ?? .null, "mac": .unknown,
-                    "cloudInitCustom": cloudInitCustom.map(Value.string) ?? .null,
-                ],
+                attributes: attributes,
                 location: location,
                 references: references,
                 replaceTriggeredBy: graph.references(replaceTriggeredBy, purpose: "replaceTriggeredBy", at: location),

@@ -5,6 +5,8 @@ import HomelabCore
 /// A cluster node. PVE nodes are installed, not created through the API: "create" checks that
 /// the node is there, and "delete" only stops managing it.
 enum NodeResource: ProxmoxResource {
+    static let type = ProxmoxTypes.node
+
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let name = try prior.requireString("name")
         let nodes = try await api.get("/nodes").arrayValue ?? []
@@ -42,6 +44,8 @@ enum NodeResource: ProxmoxResource {
 /// A Linux bridge in the node's network configuration. Changes are written to the pending
 /// `interfaces.new` and then applied with `ifreload -a` (a task), as the PVE UI does.
 enum BridgeResource: ProxmoxResource {
+    static let type = ProxmoxTypes.bridge
+
     static func path(_ attributes: Value) throws -> String { "/nodes/\(try attributes.requireString("node"))/network" }
 
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
@@ -127,6 +131,8 @@ enum BridgeResource: ProxmoxResource {
 
 /// A storage pool (datacenter storage configuration), restricted to its node.
 enum StorageResource: ProxmoxResource {
+    static let type = ProxmoxTypes.storage
+
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let id = try prior.requireString("id")
         guard let storage = try await api.getIfPresent("/storage/\(id)") else { return nil }
@@ -188,6 +194,8 @@ enum StorageResource: ProxmoxResource {
 /// A cluster PCI resource mapping. VMs use it as `hostpciN: mapping=<id>`, the only route to
 /// passthrough for API tokens (which are never root@pam).
 enum PCIMappingResource: ProxmoxResource {
+    static let type = ProxmoxTypes.pciMapping
+
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let name = try prior.requireString("name")
         guard let mapping = try await api.getIfPresent("/cluster/mapping/pci/\(name)") else { return nil }

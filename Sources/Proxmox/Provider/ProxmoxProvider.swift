@@ -5,53 +5,58 @@ import Synchronization
 
 /// The `proxmox` provider: nodes, bridges, storages, PCI mappings, templates and VMs through the
 /// Proxmox VE API. One ``ProxmoxClient`` per configured endpoint, made on first use.
-public final class ProxmoxProvider: Provider {
-    public let name = "proxmox"
-    private let environment: [String: String]
-    private let clientOptions: ProxmoxClient.Options
-    private let clients = Mutex<[String: ProxmoxClient]>([:])
+public final class ProxmoxProvider: HandlerProvider<ProxmoxClient>, @unchecked Sendable {
+    private let clients: ClientCache<ProxmoxClient>
 
     /// - Parameter environment: where `.environment(...)` secrets are read (the process's by default).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, clientOptions: ProxmoxClient.Options = .init()) {
-        self.environment = environment
-        self.clientOptions = clientOptions
+        let clients = ClientCache<ProxmoxClient>()
+        self.clients = clients
+        super.init(
+            name: "proxmox",
+            handlers: [
+                VMResource.self, Untyped<NodeResource>.self, Untyped<BridgeResource>.self, Untyped<StorageResource>.self,
+                Untyped<PCIMappingResource>.self, Untyped<TemplateResource>.self, Untyped<TemplateSealResource>.self,
+            ],
+            connect: { resource in
+                try await Self.client(
+                    configuration: resource.configuration, of: resource.address.description, clients: clients, environment: environment,
+                    options: clientOptions)
+            },
+            check: { request in
+                _ = try await Self.client(
+                    configuration: request.configuration, of: request.key, clients: clients, environment: environment,
+                    options: clientOptions)
+                if let path = request.configuration["tls"]?["caFile"]?.stringValue, !FileManager.default.isReadableFile(atPath: path) {
+                    throw ProviderError.failed("the CA file \(path) cannot be read")
+                }
+            }
+        )
     }
 
     /// Every request sent so far, over all endpoints (for benchmarks).
-    public var requestCount: Int { clients.withLock { $0.values.reduce(0) { $0 + $1.requestCount } } }
-
-    func client(for context: ResourceContext) throws -> ProxmoxClient {
-        try client(configuration: context.configuration, of: context.address.description)
-    }
+    public var requestCount: Int { clients.all.reduce(0) { $0 + $1.requestCount } }
 
     /// The client of one configuration (endpoint, token reference, TLS), made once and shared.
-    private func client(configuration: Value?, of user: String) throws -> ProxmoxClient {
+    /// Making it checks what every request needs: the token resolves and has PVE's shape.
+    private static func client(
+        configuration: Value?, of user: String, clients: ClientCache<ProxmoxClient>, environment: [String: String],
+        options: ProxmoxClient.Options
+    ) async throws -> ProxmoxClient {
         guard let configuration, let endpoint = configuration["endpoint"]?.stringValue else {
             throw ProviderError.failed("\(user) has no Proxmox endpoint configured")
         }
         let key = "\(endpoint)|\(configuration["token"]?.stringValue ?? "")|\(String(describing: configuration["tls"]))"
-        if let client = clients.withLock({ $0[key] }) { return client }
-        guard let reference = configuration["token"]?.stringValue.flatMap(SecretReference.init(parsing:)) else {
-            throw ProviderError.failed("the Proxmox token of \(endpoint) must be .environment(\"NAME\") or .file(\"PATH\")")
-        }
-        let token = try reference.resolve(environment: environment)
-        guard token.contains("@"), token.contains("!"), token.contains("=") else {
-            // Never echo the value: it may be a real secret in the wrong shape.
-            throw ProviderError.failed("the Proxmox API token from \(reference) is not of the form USER@REALM!TOKENID=SECRET")
-        }
-        let client = try ProxmoxClient(endpoint: endpoint, token: token, tls: Self.tls(configuration["tls"]), options: clientOptions)
-        return clients.withLock { clients in
-            if let existing = clients[key] { return existing }
-            clients[key] = client
-            return client
-        }
-    }
-
-    /// The token resolves and has PVE's shape, and a CA file is readable: what every request needs.
-    public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {
-        _ = try client(configuration: request.configuration, of: request.key)
-        if let path = request.configuration["tls"]?["caFile"]?.stringValue, !FileManager.default.isReadableFile(atPath: path) {
-            throw ProviderError.failed("the CA file \(path) cannot be read")
+        return try await clients.client(for: key) {
+            guard let reference = configuration["token"]?.stringValue.flatMap(SecretReference.init(parsing:)) else {
+                throw ProviderError.failed("the Proxmox token of \(endpoint) must be .environment(\"NAME\") or .file(\"PATH\")")
+            }
+            let token = try reference.resolve(environment: environment)
+            guard token.contains("@"), token.contains("!"), token.contains("=") else {
+                // Never echo the value: it may be a real secret in the wrong shape.
+                throw ProviderError.failed("the Proxmox API token from \(reference) is not of the form USER@REALM!TOKENID=SECRET")
+            }
+            return try ProxmoxClient(endpoint: endpoint, token: token, tls: Self.tls(configuration["tls"]), options: options)
         }
     }
 
@@ -63,64 +68,12 @@ public final class ProxmoxProvider: Provider {
         }
         return value?.stringValue == "insecure" ? TLSOptions(trust: .insecure) : TLSOptions(trust: .system)
     }
-
-    private func resource(_ type: ResourceType) throws -> any ProxmoxResource.Type {
-        switch type.name {
-        case ProxmoxTypes.vm.name: return VMResource.self
-        case ProxmoxTypes.node.name: return NodeResource.self
-        case ProxmoxTypes.bridge.name: return BridgeResource.self
-        case ProxmoxTypes.storage.name: return StorageResource.self
-        case ProxmoxTypes.pciMapping.name: return PCIMappingResource.self
-        case ProxmoxTypes.template.name: return TemplateResource.self
-        case ProxmoxTypes.templateSeal.name: return TemplateSealResource.self
-        default: throw ProviderError.failed("the proxmox provider has no resource type \(type.name)")
-        }
-    }
-
-    public func read(_ request: ReadRequest) async throws -> ReadResponse {
-        let api = try client(for: request.resource)
-        return ReadResponse(attributes: try await resource(request.resource.type).read(request.attributes, api: api))
-    }
-
-    public func create(_ request: CreateRequest) async throws -> CreateResponse {
-        let api = try client(for: request.resource)
-        return CreateResponse(
-            attributes: try await resource(request.resource.type).create(
-                request.attributes, api: api, progress: request.progress, created: request.created))
-    }
-
-    public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
-        let api = try client(for: request.resource)
-        let attributes = try await resource(request.resource.type).update(
-            from: request.prior,
-            to: request.attributes,
-            changed: Set(request.changedAttributes),
-            api: api,
-            progress: request.progress
-        )
-        return UpdateResponse(attributes: attributes)
-    }
-
-    public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
-        let api = try client(for: request.resource)
-        try await resource(request.resource.type).delete(request.prior, api: api, progress: request.progress)
-        return DeleteResponse()
-    }
-
-    public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
-        let api = try client(for: request.resource)
-        let type = try resource(request.resource.type)
-        guard let attributes = try await type.importResource(id: request.id, desired: request.desired ?? .object([:]), api: api) else {
-            throw ProviderError.failed(
-                "\(request.resource.address): no \(request.resource.type.name) '\(request.id)' exists on \(api.baseURL)")
-        }
-        return ImportResponse(attributes: attributes)
-    }
 }
 
-/// One Proxmox resource type's operations. Attributes in and out are those the declaration
-/// compiles to, so the planner can diff them directly.
+/// A Proxmox resource type whose operations still take untyped ``Value`` attributes (issue #11
+/// moves each to a typed ``ResourceHandler`` like ``VMResource``).
 protocol ProxmoxResource {
+    static var type: ResourceType { get }
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value?
     static func create(
         _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
@@ -133,6 +86,28 @@ protocol ProxmoxResource {
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws
     /// `id` is the provider's own identifier (`node/vmid`, `node/vmbr0`, ...).
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value?
+}
+
+/// A ``ProxmoxResource`` as a handler whose attributes are the ``Value`` itself.
+enum Untyped<Resource: ProxmoxResource>: ResourceHandler {
+    static var type: ResourceType { Resource.type }
+
+    static func read(_ request: TypedRead<Value>, using api: ProxmoxClient) async throws -> Value? {
+        try await Resource.read(request.prior, api: api)
+    }
+    static func create(_ request: TypedCreate<Value>, using api: ProxmoxClient) async throws -> Value {
+        try await Resource.create(request.desired, api: api, progress: request.progress, created: request.created)
+    }
+    static func update(_ request: TypedUpdate<Value>, using api: ProxmoxClient) async throws -> Value {
+        try await Resource.update(
+            from: request.prior, to: request.desired, changed: request.changedAttributes, api: api, progress: request.progress)
+    }
+    static func delete(_ request: TypedDelete<Value>, using api: ProxmoxClient) async throws {
+        try await Resource.delete(request.prior, api: api, progress: request.progress)
+    }
+    static func importResource(_ request: TypedImport<Value>, using api: ProxmoxClient) async throws -> Value? {
+        try await Resource.importResource(id: request.id, desired: request.desired ?? .object([:]), api: api)
+    }
 }
 
 extension ProxmoxAPIError {

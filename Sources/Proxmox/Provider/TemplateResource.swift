@@ -7,6 +7,8 @@ import HomelabCore
 /// drive, grown to size and converted to a template. From an ISO (the seed's Packer way): see
 /// ``createFromISO(_:api:progress:)``.
 enum TemplateResource: ProxmoxResource {
+    static let type = ProxmoxTypes.template
+
     static func create(
         _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
         created: @escaping @Sendable (Value) throws -> Void
@@ -38,7 +40,10 @@ enum TemplateResource: ProxmoxResource {
             )
         }
         let config = try await api.get("/nodes/\(node)/qemu/\(vmid)/config")
-        try await VMResource.resize(desired, current: config, api: api, progress: progress)
+        guard let disk = ByteSize(pveSize: try desired.requireString("disk")) else {
+            throw ProviderError.failed("disk size is not a PVE size")
+        }
+        try await VMResource.resize(disk, of: "/nodes/\(node)/qemu/\(vmid)", current: config, api: api, progress: progress)
         return try await finish(desired, api: api, progress: progress)
     }
 
@@ -195,6 +200,10 @@ enum TemplateResource: ProxmoxResource {
         }
     }
 
+    static func path(_ attributes: Value) throws -> String {
+        "/nodes/\(try attributes.requireString("node"))/qemu/\(try attributes.requireInt("vmid"))"
+    }
+
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let vmid = try prior.requireInt("vmid")
         let resources = try await api.get("/cluster/resources", [("type", .string("vm"))]).arrayValue ?? []
@@ -240,13 +249,13 @@ enum TemplateResource: ProxmoxResource {
                 parameters.append(("delete", .string("description")))
             }
         }
-        if !parameters.isEmpty { try await api.put("\(try VMResource.path(desired))/config", parameters) }
+        if !parameters.isEmpty { try await api.put("\(try path(desired))/config", parameters) }
         guard let template = try await read(desired, api: api) else { throw ProviderError.failed("template vanished during the update") }
         return template
     }
 
     static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        try await VMResource.delete(prior, api: api, progress: progress)
+        try await VMResource.delete(try path(prior), api: api, progress: progress)
     }
 
     static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {

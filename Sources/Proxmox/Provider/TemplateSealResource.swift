@@ -5,6 +5,8 @@ import HomelabCore
 /// The end of a provisioned template's build: the VM is shut down cleanly (so the steps' writes
 /// reach the disk) and converted to a template. Read back as present while the VM is a template.
 enum TemplateSealResource: ProxmoxResource {
+    static let type = ProxmoxTypes.templateSeal
+
     static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
         let path = "/nodes/\(try prior.requireString("node"))/qemu/\(try prior.requireInt("vmid"))"
         guard let config = try await api.getIfPresent("\(path)/config") else { return nil }

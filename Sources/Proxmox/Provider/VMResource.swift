@@ -4,41 +4,28 @@ import HomelabCore
 
 /// A VM: a full clone of a template, configured through one `PUT …/config` (CPU, memory, network,
 /// cloud-init, PCI mappings, tags), its disk grown to size, then started.
-enum VMResource: ProxmoxResource {
-    /// Attributes applied through `PUT …/config` (the rest need their own calls).
-    static let configAttributes: Set<String> = [
-        "name", "cores", "sockets", "cpuType", "memory", "bridge", "ip", "gateway", "nameservers", "searchDomain",
-        "user", "sshKeys", "tags", "pci", "vga", "agent", "onBoot", "description", "cloudInitCustom",
-    ]
-    static let cloudInitAttributes: Set<String> = ["ip", "gateway", "nameservers", "searchDomain", "user", "sshKeys", "cloudInitCustom"]
+enum VMResource: ResourceHandler {
+    static let type = ProxmoxTypes.vm
 
-    static func path(_ attributes: Value) throws -> String {
-        "/nodes/\(try attributes.requireString("node"))/qemu/\(try attributes.requireInt("vmid"))"
-    }
+    static func path(_ vm: VMAttributes) -> String { "/nodes/\(vm.node)/qemu/\(vm.vmid)" }
 
     // MARK: Create
 
-    static func create(
-        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
-        created: @escaping @Sendable (Value) throws -> Void
-    ) async throws -> Value {
-        let node = try desired.requireString("node")
-        let vmid = try desired.requireInt("vmid")
+    static func create(_ request: TypedCreate<VMAttributes>, using api: ProxmoxClient) async throws -> VMAttributes {
+        let (desired, progress) = (request.desired, request.progress)
         let templateVMID: Int
-        if let known = desired["templateVMID"]?.intValue {
+        if let known = desired.templateVMID {
             templateVMID = known
-        } else if let template = desired["template"]?.stringValue {
-            templateVMID = try await resolveTemplate(template, node: node, api: api)
+        } else if let template = desired.template {
+            templateVMID = try await resolveTemplate(template, node: desired.node, api: api)
         } else {
-            throw ProviderError.failed("VM \(vmid) has no template to clone; VMs are created as clones (`from:`)")
+            throw ProviderError.failed("VM \(desired.vmid) has no template to clone; VMs are created as clones (`from:`)")
         }
-        try await clone(templateVMID, to: vmid, desired: desired, api: api, progress: progress) { try created(desired) }
-        let current = try await unlockedConfig("/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
-        try await api.put("/nodes/\(node)/qemu/\(vmid)/config", configParameters(desired, changed: nil, current: current))
-        try await resize(desired, current: current, api: api, progress: progress)
-        if desired["started"]?.boolValue == true {
-            try await power("start", "/nodes/\(node)/qemu/\(vmid)", api: api, progress: progress)
-        }
+        try await clone(templateVMID, desired: desired, api: api, progress: progress) { try request.created(desired) }
+        let current = try await unlockedConfig(path(desired), api: api, progress: progress)
+        try await api.put("\(path(desired))/config", try configParameters(desired, prior: nil, current: current))
+        try await resize(desired.disk, of: path(desired), current: current, api: api, progress: progress)
+        if desired.started { try await power("start", path(desired), api: api, progress: progress) }
         // The engine reads the VM back and compares it with the description.
         return desired
     }
@@ -88,16 +75,16 @@ enum VMResource: ProxmoxResource {
     /// Clones, retrying a clone whose task lost the race for the storage lock (after removing what
     /// it left), and refusing a VMID that something else already uses.
     static func clone(
-        _ source: Int, to vmid: Int, desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
+        _ source: Int, desired: VMAttributes, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
         started: () throws -> Void
     )
         async throws
     {
-        let node = try desired.requireString("node")
-        let parameters: [(String, ProxmoxClient.Parameter)] = [
-            ("newid", .int(vmid)), ("name", .string(try desired.requireString("name"))), ("full", .bool(true)),
-            ("storage", .string(try desired.requireString("diskStorage"))),
+        let (node, vmid) = (desired.node, desired.vmid)
+        var parameters: [(String, ProxmoxClient.Parameter)] = [
+            ("newid", .int(vmid)), ("full", .bool(true)), ("storage", .string(desired.diskStorage)),
         ]
+        if let name = desired.name { parameters.append(("name", .string(name))) }
         var attempt = 1
         while true {
             progress("cloning template \(source)")
@@ -124,82 +111,52 @@ enum VMResource: ProxmoxResource {
         }
     }
 
-    /// Everything `PUT …/config` sets, for all managed keys (`changed == nil`) or only changed ones.
-    static func configParameters(_ desired: Value, changed: Set<String>?, current: Value) throws -> [(String, ProxmoxClient.Parameter)] {
-        func wants(_ attribute: String) -> Bool { changed?.contains(attribute) ?? true }
+    /// What `PUT …/config` sets: every managed key for a new VM (`prior == nil`), else each key
+    /// whose attribute differs, compared as whole typed values, so a change inside a list (one tag,
+    /// one SSH key) is never missed.
+    static func configParameters(_ desired: VMAttributes, prior: VMAttributes?, current: Value) throws -> [(
+        String, ProxmoxClient.Parameter
+    )] {
         var parameters: [(String, ProxmoxClient.Parameter)] = []
         var deletions: [String] = []
-        if wants("name") { parameters.append(("name", .string(try desired.requireString("name")))) }
-        if wants("cores") { parameters.append(("cores", .int(try desired.requireInt("cores")))) }
-        if wants("sockets") { parameters.append(("sockets", .int(try desired.requireInt("sockets")))) }
-        if wants("cpuType") { parameters.append(("cpu", .string(try desired.requireString("cpuType")))) }
-        if wants("memory") { parameters.append(("memory", .int(try desired.requireInt("memory")))) }
-        if wants("bridge") {
+        func differs<T: Equatable>(_ attribute: KeyPath<VMAttributes, T>) -> Bool {
+            prior.map { $0[keyPath: attribute] != desired[keyPath: attribute] } ?? true
+        }
+        /// Sets `key`, or deletes it when the attribute is empty (a clone inherits its template's).
+        func set(_ key: String, _ text: String?) {
+            if let text, !text.isEmpty { parameters.append((key, .string(text))) } else { deletions.append(key) }
+        }
+        if differs(\.name) { set("name", desired.name) }
+        if differs(\.cores) { parameters.append(("cores", .int(desired.cores))) }
+        if differs(\.sockets) { parameters.append(("sockets", .int(desired.sockets))) }
+        if differs(\.cpuType) { parameters.append(("cpu", .string(desired.cpuType))) }
+        if differs(\.memory) { parameters.append(("memory", .int(desired.memory))) }
+        if differs(\.bridge), let bridge = desired.bridge {
             // Keep the MAC the clone was given; only the bridge is ours.
             let mac = current["net0"]?.stringValue.flatMap { PropertyString($0)["virtio"] }
-            parameters.append(("net0", .string("virtio\(mac.map { "=\($0)" } ?? ""),bridge=\(try desired.requireString("bridge"))")))
+            parameters.append(("net0", .string("virtio\(mac.map { "=\($0)" } ?? ""),bridge=\(bridge)")))
         }
-        if wants("agent") { parameters.append(("agent", .string("enabled=\(desired["agent"]?.boolValue == true ? 1 : 0)"))) }
-        if wants("vga") { parameters.append(("vga", .string(try desired.requireString("vga")))) }
-        if wants("onBoot") { parameters.append(("onboot", .bool(desired["onBoot"]?.boolValue == true))) }
-        if wants("tags") {
-            let tags = (desired["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if tags.isEmpty { deletions.append("tags") } else { parameters.append(("tags", .string(tags.joined(separator: ";")))) }
+        if differs(\.agent) { parameters.append(("agent", .string("enabled=\(desired.agent ? 1 : 0)"))) }
+        if differs(\.vga) { parameters.append(("vga", .string(desired.vga))) }
+        if differs(\.onBoot) { parameters.append(("onboot", .bool(desired.onBoot))) }
+        if differs(\.tags) { set("tags", desired.tags.joined(separator: ";")) }
+        if differs(\.description) { set("description", desired.description) }
+        if differs(\.ip) || differs(\.gateway), let ip = desired.ip {
+            parameters.append(("ipconfig0", .string("ip=\(ip)" + (desired.gateway.map { ",gw=\($0)" } ?? ""))))
         }
-        if wants("description") {
-            if let description = desired["description"]?.stringValue {
-                parameters.append(("description", .string(description)))
-            } else {
-                deletions.append("description")
-            }
-        }
-        if wants("ip") || wants("gateway") {
-            var ipconfig = "ip=\(try desired.requireString("ip"))"
-            if let gateway = desired["gateway"]?.stringValue { ipconfig += ",gw=\(gateway)" }
-            parameters.append(("ipconfig0", .string(ipconfig)))
-        }
-        if wants("nameservers") {
-            let servers = (desired["nameservers"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if servers.isEmpty {
-                deletions.append("nameserver")
-            } else {
-                parameters.append(("nameserver", .string(servers.joined(separator: " "))))
-            }
-        }
-        if wants("searchDomain") {
-            if let domain = desired["searchDomain"]?.stringValue {
-                parameters.append(("searchdomain", .string(domain)))
-            } else {
-                deletions.append("searchdomain")
-            }
-        }
-        if wants("user") {
-            if let user = desired["user"]?.stringValue { parameters.append(("ciuser", .string(user))) } else { deletions.append("ciuser") }
-        }
-        if wants("sshKeys") {
-            let keys = (desired["sshKeys"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if keys.isEmpty {
-                deletions.append("sshkeys")
-            } else {
-                parameters.append(("sshkeys", .string(PVEFormEncoder.sshKeysValue(keys))))
-            }
-        }
-        if wants("cloudInitCustom") {
-            if let custom = desired["cloudInitCustom"]?.stringValue {
-                parameters.append(("cicustom", .string(custom)))
-            } else {
-                deletions.append("cicustom")
-            }
-        }
-        if wants("pci") {
-            let mappings = (desired["pci"]?.arrayValue ?? []).compactMap(\.stringValue)
-            for (index, mapping) in mappings.enumerated() { parameters.append(("hostpci\(index)", .string("mapping=\(mapping)"))) }
+        if differs(\.nameservers) { set("nameserver", desired.nameservers.joined(separator: " ")) }
+        if differs(\.searchDomain) { set("searchdomain", desired.searchDomain) }
+        if differs(\.user) { set("ciuser", desired.user) }
+        if differs(\.sshKeys) { set("sshkeys", desired.sshKeys.isEmpty ? nil : PVEFormEncoder.sshKeysValue(desired.sshKeys)) }
+        if differs(\.cloudInitCustom) { set("cicustom", desired.cloudInitCustom) }
+        if differs(\.pci) {
+            for (index, mapping) in desired.pci.enumerated() { parameters.append(("hostpci\(index)", .string("mapping=\(mapping)"))) }
             let existing = (current.objectValue ?? [:]).keys.filter { $0.hasPrefix("hostpci") }
-            for key in existing where (Int(key.dropFirst("hostpci".count)) ?? 0) >= mappings.count { deletions.append(key) }
+            for key in existing where (Int(key.dropFirst("hostpci".count)) ?? 0) >= desired.pci.count { deletions.append(key) }
         }
         // A clone keeps its template's cloud-init drive; add one when the template had none.
-        if changed == nil, !(current.objectValue ?? [:]).values.contains(where: { $0.stringValue?.contains("-cloudinit") == true }) {
-            parameters.append(("ide2", .string("\(try desired.requireString("diskStorage")):cloudinit")))
+        if prior == nil, !(current.objectValue ?? [:]).values.contains(where: { $0.stringValue?.contains("-cloudinit") == true }) {
+            parameters.append(("ide2", .string("\(desired.diskStorage):cloudinit")))
         }
         if !deletions.isEmpty { parameters.append(("delete", .string(deletions.sorted().joined(separator: ",")))) }
         return parameters
@@ -207,9 +164,9 @@ enum VMResource: ProxmoxResource {
 
     /// Grows the boot disk to the declared size, exactly (PVE sizes such as `3584M`). PVE cannot
     /// shrink a disk: that is an error naming both sizes.
-    static func resize(_ desired: Value, current: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        let declared = try desired.requireString("disk")
-        guard let wanted = ByteSize(pveSize: declared) else { throw ProviderError.failed("disk size '\(declared)' is not a PVE size") }
+    static func resize(
+        _ wanted: ByteSize, of base: String, current: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void
+    ) async throws {
         guard let disk = bootDisk(current) else { return }
         let size = current[disk]?.stringValue.flatMap(Self.size) ?? ByteSize(bytes: 0)
         guard wanted != size else { return }
@@ -219,7 +176,7 @@ enum VMResource: ProxmoxResource {
         }
         progress("resizing \(disk) to \(wanted.pveSize)")
         try await api.runTask(
-            .put, "\(try path(desired))/resize", [("disk", .string(disk)), ("size", .string(wanted.pveSize))], progress: progress)
+            .put, "\(base)/resize", [("disk", .string(disk)), ("size", .string(wanted.pveSize))], progress: progress)
     }
 
     static func bootDisk(_ config: Value) -> String? {
@@ -234,8 +191,12 @@ enum VMResource: ProxmoxResource {
 
     // MARK: Read
 
-    static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let vmid = try prior.requireInt("vmid")
+    static func read(_ request: TypedRead<VMAttributes>, using api: ProxmoxClient) async throws -> VMAttributes? {
+        try await read(request.prior, api: api)
+    }
+
+    static func read(_ prior: VMAttributes, api: ProxmoxClient) async throws -> VMAttributes? {
+        let vmid = prior.vmid
         // /cluster/resources tells whether the VM exists and on which node.
         let resources = try await api.get("/cluster/resources", [("type", .string("vm"))]).arrayValue ?? []
         guard let entry = resources.first(where: { $0["vmid"]?.lenientInt == vmid && $0["type"]?.stringValue == "qemu" }),
@@ -248,61 +209,43 @@ enum VMResource: ProxmoxResource {
     }
 
     /// The declaration's attributes, as the real VM has them.
-    static func attributes(config: Value, running: Bool, node: String, vmid: Int, prior: Value) -> Value {
+    static func attributes(config: Value, running: Bool, node: String, vmid: Int, prior: VMAttributes) -> VMAttributes {
         let net = config["net0"]?.stringValue.map(PropertyString.init)
         let ipconfig = config["ipconfig0"]?.stringValue.map(PropertyString.init)
-        let disk = bootDisk(config)
-        let volume = disk.flatMap { config[$0]?.stringValue } ?? ""
+        let volume = bootDisk(config).flatMap { config[$0]?.stringValue } ?? ""
         let memory = config["memory"]?.lenientString.map { PropertyString($0)["current"] ?? PropertyString($0).defaultValue ?? $0 }
         let tags = (config["tags"]?.stringValue ?? "").split(whereSeparator: { $0 == ";" || $0 == "," || $0 == " " }).map(String.init)
-        let priorTags = (prior["tags"]?.arrayValue ?? []).compactMap(\.stringValue)
-        // PVE sorts tags; the declared order wins when the set is the same.
-        let orderedTags = Set(tags.map { $0.lowercased() }) == Set(priorTags.map { $0.lowercased() }) ? priorTags : tags
         let keys = (config["sshkeys"]?.stringValue?.removingPercentEncodingOrSelf ?? "").split(separator: "\n").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
-        let pci = (0..<16).compactMap { config["hostpci\($0)"]?.stringValue.flatMap { PropertyString($0)["mapping"] } }
         let agent = config["agent"]?.lenientString.map { PropertyString($0)["enabled"] ?? PropertyString($0).defaultValue ?? "0" }
-        let optional = { (text: String?) in text.map(Value.string) ?? .null }
-        return [
-            "node": .string(node), "name": optional(config["name"]?.lenientString), "vmid": .int(vmid),
-            "template": prior["template"] ?? .null, "templateVMID": prior["templateVMID"] ?? .null,
-            "cores": .int(config["cores"]?.lenientInt ?? 1), "sockets": .int(config["sockets"]?.lenientInt ?? 1),
-            "cpuType": .string(
-                config["cpu"]?.stringValue.map { PropertyString($0)["cputype"] ?? PropertyString($0).defaultValue ?? $0 } ?? "kvm64"),
-            "memory": .int(memory.flatMap { Int($0) } ?? 512),
-            "disk": .string(size(volume)?.pveSize ?? "0"),
-            "diskStorage": .string(volume.split(separator: ":").first.map(String.init) ?? ""),
-            "bridge": optional(net?["bridge"]), "ip": optional(ipconfig?["ip"]), "gateway": optional(ipconfig?["gw"]),
-            "nameservers": .strings((config["nameserver"]?.stringValue ?? "").split(separator: " ").map(String.init)),
-            "searchDomain": optional(config["searchdomain"]?.stringValue), "user": optional(config["ciuser"]?.stringValue),
-            "sshKeys": .strings(keys), "tags": .strings(orderedTags), "pci": .strings(pci),
-            "vga": .string(config["vga"]?.stringValue ?? "std"), "agent": .bool(["1", "on", "yes", "true"].contains(agent ?? "0")),
-            "onBoot": .bool(config["onboot"]?.lenientInt == 1), "started": .bool(running),
-            "description": optional(config["description"]?.stringValue),
-            "mac": optional(net?["virtio"]), "cloudInitCustom": optional(config["cicustom"]?.stringValue),
-        ]
+        return VMAttributes(
+            node: node, name: config["name"]?.lenientString, vmid: vmid, template: prior.template, templateVMID: prior.templateVMID,
+            cores: config["cores"]?.lenientInt ?? 1, sockets: config["sockets"]?.lenientInt ?? 1,
+            cpuType: config["cpu"]?.stringValue.map { PropertyString($0)["cputype"] ?? PropertyString($0).defaultValue ?? $0 } ?? "kvm64",
+            memory: memory.flatMap { Int($0) } ?? 512, disk: size(volume) ?? ByteSize(bytes: 0),
+            diskStorage: volume.split(separator: ":").first.map(String.init) ?? "", bridge: net?["bridge"], ip: ipconfig?["ip"],
+            gateway: ipconfig?["gw"], nameservers: (config["nameserver"]?.stringValue ?? "").split(separator: " ").map(String.init),
+            searchDomain: config["searchdomain"]?.stringValue, user: config["ciuser"]?.stringValue, sshKeys: keys,
+            // PVE sorts tags; the declared order wins when the set is the same.
+            tags: Set(tags.map { $0.lowercased() }) == Set(prior.tags.map { $0.lowercased() }) ? prior.tags : tags,
+            pci: (0..<16).compactMap { config["hostpci\($0)"]?.stringValue.flatMap { PropertyString($0)["mapping"] } },
+            vga: config["vga"]?.stringValue ?? "std", agent: ["1", "on", "yes", "true"].contains(agent ?? "0"),
+            onBoot: config["onboot"]?.lenientInt == 1, started: running, description: config["description"]?.stringValue,
+            mac: .known(net?["virtio"]), cloudInitCustom: config["cicustom"]?.stringValue)
     }
 
     // MARK: Update
 
-    static func update(
-        from prior: Value, to desired: Value, changed: Set<String>, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void
-    )
-        async throws -> Value
-    {
-        let base = try path(desired)
+    static func update(_ request: TypedUpdate<VMAttributes>, using api: ProxmoxClient) async throws -> VMAttributes {
+        let (prior, desired, progress) = (request.prior, request.desired, request.progress)
+        let base = path(desired)
         let current = try await unlockedConfig(base, api: api, progress: progress)
-        let configChanges = changed.intersection(configAttributes)
-        if !configChanges.isEmpty {
-            try await api.put("\(base)/config", configParameters(desired, changed: configChanges, current: current))
-        }
-        if changed.contains("disk") { try await resize(desired, current: current, api: api, progress: progress) }
-        let running = prior["started"]?.boolValue == true
-        if changed.contains("started") {
-            try await power(desired["started"]?.boolValue == true ? "start" : "shutdown", base, api: api, progress: progress)
-        } else if running && !changed.intersection(cloudInitAttributes).isEmpty {
-            progress("cloud-init changes apply at the VM's next start")
+        let parameters = try configParameters(desired, prior: prior, current: current)
+        if !parameters.isEmpty { try await api.put("\(base)/config", parameters) }
+        if prior.disk != desired.disk { try await resize(desired.disk, of: base, current: current, api: api, progress: progress) }
+        if prior.started != desired.started {
+            try await power(desired.started ? "start" : "shutdown", base, api: api, progress: progress)
         }
         // The engine reads the VM back and compares it with the description.
         return desired
@@ -310,8 +253,12 @@ enum VMResource: ProxmoxResource {
 
     // MARK: Delete
 
-    static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        let base = try path(prior)
+    static func delete(_ request: TypedDelete<VMAttributes>, using api: ProxmoxClient) async throws {
+        try await delete(path(request.prior), api: api, progress: request.progress)
+    }
+
+    /// Stops the VM or template at `base` and destroys it with its disks; one already gone is done.
+    static func delete(_ base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {
         do {
             _ = try await unlockedConfig(base, api: api, progress: progress)
             let status = try await api.get("\(base)/status/current")
@@ -326,13 +273,14 @@ enum VMResource: ProxmoxResource {
     // MARK: Import
 
     /// `node/vmid`.
-    static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? {
-        let parts = id.split(separator: "/")
-        guard parts.count == 2, let vmid = Int(parts[1]) else {
-            throw ProviderError.failed("a VM is imported by node and VMID, such as homelabpve01/200, not '\(id)'")
+    static func importResource(_ request: TypedImport<VMAttributes>, using api: ProxmoxClient) async throws -> VMAttributes? {
+        let parts = request.id.split(separator: "/")
+        guard parts.count == 2, let vmid = Int(parts[1]), let desired = request.desired else {
+            throw ProviderError.failed("a VM is imported by node and VMID, such as homelabpve01/200, not '\(request.id)'")
         }
-        var prior = desired.with("vmid", .int(vmid)).with("node", .string(String(parts[0])))
-        if prior["template"] == nil { prior = prior.with("template", .null) }
+        var prior = desired
+        prior.vmid = vmid
+        prior.node = String(parts[0])
         return try await read(prior, api: api)
     }
 }

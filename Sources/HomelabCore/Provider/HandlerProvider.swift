@@ -1,0 +1,127 @@
+/// A provider made of ``ResourceHandler``s: it finds the handler of each request's type, gets the
+/// client for the resource's configuration, and converts attributes between the engine's
+/// ``Value`` and the handler's typed struct. Providers subclass it with their handlers and the way
+/// they connect; none writes its own dispatcher.
+open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
+    public let name: String
+    private let handlers: [String: any ResourceHandler<Client>.Type]
+    private let connect: @Sendable (ResourceContext) async throws -> Client
+    private let check: @Sendable (CheckConfigurationRequest) async throws -> Void
+
+    /// - Parameters:
+    ///   - connect: the client for one resource (usually from a ``ClientCache``).
+    ///   - check: what `apply` checks of each configuration before its prompt.
+    public init(
+        name: String,
+        handlers: [any ResourceHandler<Client>.Type],
+        connect: @escaping @Sendable (ResourceContext) async throws -> Client,
+        check: @escaping @Sendable (CheckConfigurationRequest) async throws -> Void = { _ in }
+    ) {
+        self.name = name
+        self.handlers = Dictionary(handlers.map { ($0.type.name, $0) }) { first, _ in first }
+        self.connect = connect
+        self.check = check
+    }
+
+    private func handler(_ resource: ResourceContext) throws -> any ResourceHandler<Client>.Type {
+        guard let handler = handlers[resource.type.name] else {
+            throw ProviderError.failed("the \(name) provider has no resource type \(resource.type.name) (\(resource.address))")
+        }
+        return handler
+    }
+
+    public func read(_ request: ReadRequest) async throws -> ReadResponse {
+        let handler = try handler(request.resource)
+        let client = try await connect(request.resource)
+        return ReadResponse(attributes: try await Self.read(handler, request, client))
+    }
+
+    public func create(_ request: CreateRequest) async throws -> CreateResponse {
+        let handler = try handler(request.resource)
+        let client = try await connect(request.resource)
+        return CreateResponse(attributes: try await Self.create(handler, request, client))
+    }
+
+    public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
+        let handler = try handler(request.resource)
+        let client = try await connect(request.resource)
+        return UpdateResponse(attributes: try await Self.update(handler, request, client))
+    }
+
+    public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
+        let handler = try handler(request.resource)
+        let client = try await connect(request.resource)
+        try await Self.delete(handler, request, client)
+        return DeleteResponse()
+    }
+
+    public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
+        let handler = try handler(request.resource)
+        let client = try await connect(request.resource)
+        guard let attributes = try await Self.importResource(handler, request, client) else {
+            throw ProviderError.failed("\(request.resource.address): no \(request.resource.type.name) '\(request.id)' exists")
+        }
+        return ImportResponse(attributes: attributes)
+    }
+
+    public func checkConfiguration(_ request: CheckConfigurationRequest) async throws { try await check(request) }
+
+    // MARK: Typed calls (the handler's type opened)
+
+    private static func read<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: ReadRequest, _ client: Client) async throws -> Value?
+    {
+        let prior = try decode(H.Attributes.self, request.attributes, request.resource, "stored")
+        return try await H.read(TypedRead(resource: request.resource, prior: prior), using: client).map { try encode($0, request.resource) }
+    }
+
+    private static func create<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: CreateRequest, _ client: Client) async throws
+        -> Value
+    {
+        let resource = request.resource
+        let desired = try decode(H.Attributes.self, request.attributes, resource, "desired")
+        let report = request.created
+        let typed = TypedCreate(
+            resource: resource, desired: desired, progress: request.progress, created: { try report(try encode($0, resource)) })
+        return try encode(try await H.create(typed, using: client), resource)
+    }
+
+    private static func update<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: UpdateRequest, _ client: Client) async throws
+        -> Value
+    {
+        let typed = TypedUpdate(
+            resource: request.resource,
+            prior: try decode(H.Attributes.self, request.prior, request.resource, "stored"),
+            desired: try decode(H.Attributes.self, request.attributes, request.resource, "desired"),
+            changedAttributes: Set(request.changedAttributes),
+            changedPaths: request.changedPaths,
+            progress: request.progress
+        )
+        return try encode(try await H.update(typed, using: client), request.resource)
+    }
+
+    private static func delete<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: DeleteRequest, _ client: Client) async throws {
+        let prior = try decode(H.Attributes.self, request.prior, request.resource, "stored")
+        try await H.delete(TypedDelete(resource: request.resource, prior: prior, progress: request.progress), using: client)
+    }
+
+    private static func importResource<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: ImportRequest, _ client: Client)
+        async throws -> Value?
+    {
+        let desired = try request.desired.map { try decode(H.Attributes.self, $0, request.resource, "declared") }
+        let typed = TypedImport(resource: request.resource, id: request.id, desired: desired)
+        return try await H.importResource(typed, using: client).map { try encode($0, request.resource) }
+    }
+
+    private static func decode<A: Decodable>(_ type: A.Type, _ value: Value, _ resource: ResourceContext, _ which: String) throws -> A {
+        do {
+            return try AttributeDecoder().decode(type, from: value)
+        } catch let error as DecodingError {
+            throw ProviderError.failed(
+                "\(resource.address): the \(which) attributes do not fit \(resource.type.name): \(error.attributeMessage)")
+        }
+    }
+
+    private static func encode(_ attributes: some Encodable, _ resource: ResourceContext) throws -> Value {
+        try AttributeEncoder().encode(attributes)
+    }
+}
