@@ -44,11 +44,9 @@ public struct Bridge: NodeContent {
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.bridge,
-                attributes: [
-                    "node": .string(node.name), "name": .string(name), "ports": .strings(ports),
-                    "address": self.address.map(Value.string) ?? .null, "gateway": gateway.map(Value.string) ?? .null,
-                    "vlanAware": .bool(vlanAware), "comment": comment.map(Value.string) ?? .null,
-                ],
+                attributes: BridgeAttributes(
+                    node: node.name, name: name, ports: ports, address: self.address, gateway: gateway, vlanAware: vlanAware,
+                    comment: comment),
                 location: location,
                 references: [node.reference(at: location)],
                 providerConfiguration: node.proxmox.configurationKey
@@ -97,10 +95,8 @@ public struct Storage: NodeContent {
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.storage,
-                attributes: [
-                    "node": .string(node.name), "id": .string(id), "type": .string(kind.rawValue),
-                    "content": .strings(content), "settings": .object(settings.mapValues(Value.string)),
-                ],
+                attributes: StorageAttributes(
+                    node: node.name, id: id, type: kind.rawValue, content: content, settings: settings.mapValues { $0 }),
                 location: location,
                 references: [node.reference(at: location)],
                 providerConfiguration: node.proxmox.configurationKey
@@ -140,12 +136,8 @@ public struct PCIMapping: NodeContent {
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.pciMapping,
-                attributes: [
-                    "name": .string(name), "node": .string(node.name), "path": .string(path),
-                    "description": description.map(Value.string) ?? .null,
-                    // Vendor, device and IOMMU group are read from the host at apply.
-                    "deviceID": .unknown, "iommuGroup": .unknown,
-                ],
+                attributes: PCIMappingAttributes(
+                    name: name, node: node.name, path: path, description: description, deviceID: .unknown, iommuGroup: .unknown),
                 location: location,
                 references: [node.reference(at: location)],
                 providerConfiguration: node.proxmox.configurationKey

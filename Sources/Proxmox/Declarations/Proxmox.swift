@@ -120,7 +120,7 @@ public struct Node: ProxmoxContent {
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.node,
-                attributes: ["name": .string(name), "address": self.address.map(Value.string) ?? .null],
+                attributes: NodeAttributes(name: name, address: self.address),
                 location: location,
                 providerConfiguration: proxmox.configurationKey
             )

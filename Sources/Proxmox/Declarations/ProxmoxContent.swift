@@ -53,10 +53,13 @@ public struct NodeContext: Sendable {
 
 /// Resource types of the Proxmox provider and what forces their replacement.
 public enum ProxmoxTypes {
-    public static let node = ResourceType(name: "proxmox_node", provider: "proxmox", replaceOnChange: ["name"])
-    public static let bridge = ResourceType(name: "proxmox_bridge", provider: "proxmox", replaceOnChange: ["node", "name"])
-    public static let storage = ResourceType(name: "proxmox_storage", provider: "proxmox", replaceOnChange: ["id", "type"])
-    public static let pciMapping = ResourceType(name: "proxmox_pci_mapping", provider: "proxmox", replaceOnChange: ["name"])
+    public static let node = ResourceType(name: "proxmox_node", provider: "proxmox", replaceOnChange: [NodeAttributes.CodingKeys.name])
+    public static let bridge = ResourceType(
+        name: "proxmox_bridge", provider: "proxmox", replaceOnChange: [BridgeAttributes.CodingKeys.node, .name])
+    public static let storage = ResourceType(
+        name: "proxmox_storage", provider: "proxmox", replaceOnChange: [StorageAttributes.CodingKeys.id, .type])
+    public static let pciMapping = ResourceType(
+        name: "proxmox_pci_mapping", provider: "proxmox", replaceOnChange: [PCIMappingAttributes.CodingKeys.name])
     public static let template = ResourceType(
         name: "proxmox_template",
         provider: "proxmox",

@@ -15,8 +15,8 @@ public final class ProxmoxProvider: HandlerProvider<ProxmoxClient>, @unchecked S
         super.init(
             name: "proxmox",
             handlers: [
-                VMResource.self, Untyped<NodeResource>.self, Untyped<BridgeResource>.self, Untyped<StorageResource>.self,
-                Untyped<PCIMappingResource>.self, Untyped<TemplateResource>.self, Untyped<TemplateSealResource>.self,
+                VMResource.self, NodeResource.self, BridgeResource.self, StorageResource.self, PCIMappingResource.self,
+                Untyped<TemplateResource>.self, Untyped<TemplateSealResource>.self,
             ],
             connect: { resource in
                 try await Self.client(
