@@ -3,7 +3,7 @@ import HostConfig
 
 /// Ubuntu's unattended install (autoinstall v1) for a template built from the live-server ISO:
 /// what Packer's `http/user-data` held. The installer powers the VM off when it is done.
-public struct Autoinstall: Sendable, Hashable {
+public struct Autoinstall: Sendable, Hashable, Codable {
     public var hostname: String
     public var username: String
     /// A crypt(3) hash (`openssl passwd -6`), never a password. Sensitive: it is redacted in plans.
@@ -50,12 +50,36 @@ public struct Autoinstall: Sendable, Hashable {
             storageLayout: storageLayout)
     }
 
-    var value: Value {
-        [
-            "hostname": .string(hostname), "username": .string(username), "passwordHash": .sensitive(.string(passwordHash)),
-            "locale": .string(locale), "keyboard": .string(keyboard), "allowPasswordSSH": .bool(allowPasswordSSH),
-            "authorizedKeys": .strings(authorizedKeys),
-            "packages": .strings(packages), "lateCommands": .strings(lateCommands), "storageLayout": .string(storageLayout),
-        ]
+    /// In attributes the password hash is sensitive: redacted in every plan and output.
+    enum CodingKeys: String, CodingKey {
+        case hostname, username, passwordHash, locale, keyboard, allowPasswordSSH, authorizedKeys, packages, lateCommands, storageLayout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        hostname = try container.decode(String.self, forKey: .hostname)
+        username = try container.decode(String.self, forKey: .username)
+        passwordHash = try container.decode(Sensitive<String>.self, forKey: .passwordHash).value
+        locale = try container.decode(String.self, forKey: .locale)
+        keyboard = try container.decode(String.self, forKey: .keyboard)
+        allowPasswordSSH = try container.decode(Bool.self, forKey: .allowPasswordSSH)
+        authorizedKeys = try container.decode([String].self, forKey: .authorizedKeys)
+        packages = try container.decode([String].self, forKey: .packages)
+        lateCommands = try container.decode([String].self, forKey: .lateCommands)
+        storageLayout = try container.decode(String.self, forKey: .storageLayout)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hostname, forKey: .hostname)
+        try container.encode(username, forKey: .username)
+        try container.encode(Sensitive(passwordHash), forKey: .passwordHash)
+        try container.encode(locale, forKey: .locale)
+        try container.encode(keyboard, forKey: .keyboard)
+        try container.encode(allowPasswordSSH, forKey: .allowPasswordSSH)
+        try container.encode(authorizedKeys, forKey: .authorizedKeys)
+        try container.encode(packages, forKey: .packages)
+        try container.encode(lateCommands, forKey: .lateCommands)
+        try container.encode(storageLayout, forKey: .storageLayout)
     }
 }

@@ -64,16 +64,17 @@ public enum ProxmoxTypes {
         name: "proxmox_template",
         provider: "proxmox",
         replaceOnChange: [
-            "node", "vmid", "source", "cores", "memory", "disk", "diskStorage", "bridge", "cpuType",
-            "scsiController", "provisioning", "autoinstall", "bootCommand",
+            TemplateAttributes.CodingKeys.node, .vmid, .source, .cores, .memory, .disk, .diskStorage, .bridge, .cpuType,
+            .scsiController, .provisioning, .autoinstall, .bootCommand,
         ],
         // A provisioned template is still a running VM until `template_seal` converts it, and the
         // read of a VM that is not yet a template has no source; the seal is verified in its turn.
-        notReadBack: ["source"]
+        notReadBack: [.source]
     )
     /// A provisioned template's last step: shut down and converted once its steps ran.
     public static let templateSeal = ResourceType(
-        name: "proxmox_template_seal", provider: "proxmox", replaceOnChange: ["node", "vmid", "provisioning"])
+        name: "proxmox_template_seal", provider: "proxmox",
+        replaceOnChange: [TemplateSealAttributes.CodingKeys.node, .vmid, .provisioning])
     public static let vm = ResourceType(
         name: "proxmox_vm",
         provider: "proxmox",

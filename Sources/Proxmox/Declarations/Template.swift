@@ -11,15 +11,6 @@ public struct Template: NodeContent {
         /// A cloud image imported as the disk, configured by cloud-init.
         case cloudImage(url: String, checksum: String)
 
-        var value: Value {
-            switch self {
-            case .iso(let url, let checksum, let storage):
-                return ["kind": "iso", "url": .string(url), "checksum": .string(checksum), "storage": .string(storage)]
-            case .cloudImage(let url, let checksum):
-                return ["kind": "cloudImage", "url": .string(url), "checksum": .string(checksum)]
-            }
-        }
-
         var url: String {
             switch self {
             case .iso(let url, _, _), .cloudImage(let url, _): return url
@@ -124,7 +115,7 @@ public struct Template: NodeContent {
                 ResourceSpec(
                     address: ResourceAddress(kind: "template_seal", name: name),
                     type: ProxmoxTypes.templateSeal,
-                    attributes: ["node": .string(node.name), "vmid": .int(vmid), "provisioning": .string(provisioned.digest)],
+                    attributes: TemplateSealAttributes(node: node.name, vmid: vmid, provisioning: provisioned.digest),
                     location: location,
                     references: [Reference(address, at: location, purpose: "template")]
                         + (provisioned.last.map { [Reference($0, at: location, purpose: "last provisioning step")] } ?? []),
@@ -137,14 +128,11 @@ public struct Template: NodeContent {
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.template,
-                attributes: [
-                    "node": .string(node.name), "name": .string(name), "vmid": .int(vmid), "source": source.value,
-                    "cores": .int(cores), "memory": .int(memory.mebibytes), "disk": .string(disk.pveSize),
-                    "diskStorage": .string(diskStorage), "bridge": .string(bridge), "cpuType": .string(cpuType),
-                    "scsiController": .string(scsiController), "description": description.map(Value.string) ?? .null,
-                    "provisioning": provisioned.map { .string($0.digest) } ?? .null, "autoinstall": autoinstall?.value ?? .null,
-                    "bootCommand": .strings(bootCommand), "bootWait": .int(Int(bootWait.components.seconds)),
-                ],
+                attributes: TemplateAttributes(
+                    node: node.name, name: name, vmid: vmid, source: source, cores: cores, memory: memory.mebibytes, disk: disk,
+                    diskStorage: diskStorage, bridge: bridge, cpuType: cpuType, scsiController: scsiController,
+                    description: description, provisioning: provisioned?.digest, autoinstall: autoinstall, bootCommand: bootCommand,
+                    bootWait: Int(bootWait.components.seconds)),
                 location: location,
                 references: references,
                 claims: [UniqueClaim("VMID", String(vmid))],

@@ -16,7 +16,7 @@ public final class ProxmoxProvider: HandlerProvider<ProxmoxClient>, @unchecked S
             name: "proxmox",
             handlers: [
                 VMResource.self, NodeResource.self, BridgeResource.self, StorageResource.self, PCIMappingResource.self,
-                Untyped<TemplateResource>.self, Untyped<TemplateSealResource>.self,
+                TemplateResource.self, TemplateSealResource.self,
             ],
             connect: { resource in
                 try await Self.client(
@@ -67,46 +67,6 @@ public final class ProxmoxProvider: HandlerProvider<ProxmoxClient>, @unchecked S
             if let pin = object["pinnedKey"]?.stringValue { return TLSOptions(trust: .pinnedPublicKey(pin)) }
         }
         return value?.stringValue == "insecure" ? TLSOptions(trust: .insecure) : TLSOptions(trust: .system)
-    }
-}
-
-/// A Proxmox resource type whose operations still take untyped ``Value`` attributes (issue #11
-/// moves each to a typed ``ResourceHandler`` like ``VMResource``).
-protocol ProxmoxResource {
-    static var type: ResourceType { get }
-    static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value?
-    static func create(
-        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
-        created: @escaping @Sendable (Value) throws -> Void
-    ) async throws -> Value
-    static func update(
-        from prior: Value, to desired: Value, changed: Set<String>, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void
-    )
-        async throws -> Value
-    static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws
-    /// `id` is the provider's own identifier (`node/vmid`, `node/vmbr0`, ...).
-    static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value?
-}
-
-/// A ``ProxmoxResource`` as a handler whose attributes are the ``Value`` itself.
-enum Untyped<Resource: ProxmoxResource>: ResourceHandler {
-    static var type: ResourceType { Resource.type }
-
-    static func read(_ request: TypedRead<Value>, using api: ProxmoxClient) async throws -> Value? {
-        try await Resource.read(request.prior, api: api)
-    }
-    static func create(_ request: TypedCreate<Value>, using api: ProxmoxClient) async throws -> Value {
-        try await Resource.create(request.desired, api: api, progress: request.progress, created: request.created)
-    }
-    static func update(_ request: TypedUpdate<Value>, using api: ProxmoxClient) async throws -> Value {
-        try await Resource.update(
-            from: request.prior, to: request.desired, changed: request.changedAttributes, api: api, progress: request.progress)
-    }
-    static func delete(_ request: TypedDelete<Value>, using api: ProxmoxClient) async throws {
-        try await Resource.delete(request.prior, api: api, progress: request.progress)
-    }
-    static func importResource(_ request: TypedImport<Value>, using api: ProxmoxClient) async throws -> Value? {
-        try await Resource.importResource(id: request.id, desired: request.desired ?? .object([:]), api: api)
     }
 }
 

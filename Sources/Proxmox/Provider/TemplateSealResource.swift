@@ -4,20 +4,22 @@ import HomelabCore
 
 /// The end of a provisioned template's build: the VM is shut down cleanly (so the steps' writes
 /// reach the disk) and converted to a template. Read back as present while the VM is a template.
-enum TemplateSealResource: ProxmoxResource {
+enum TemplateSealResource: ResourceHandler {
     static let type = ProxmoxTypes.templateSeal
 
-    static func read(_ prior: Value, api: ProxmoxClient) async throws -> Value? {
-        let path = "/nodes/\(try prior.requireString("node"))/qemu/\(try prior.requireInt("vmid"))"
-        guard let config = try await api.getIfPresent("\(path)/config") else { return nil }
+    static func path(_ seal: TemplateSealAttributes) -> String { "/nodes/\(seal.node)/qemu/\(seal.vmid)" }
+
+    static func read(_ request: TypedRead<TemplateSealAttributes>, using api: ProxmoxClient) async throws -> TemplateSealAttributes? {
+        try await read(request.prior, api: api)
+    }
+
+    static func read(_ prior: TemplateSealAttributes, api: ProxmoxClient) async throws -> TemplateSealAttributes? {
+        guard let config = try await api.getIfPresent("\(path(prior))/config") else { return nil }
         return config["template"]?.lenientInt == 1 ? prior : nil
     }
 
-    static func create(
-        _ desired: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void,
-        created: @escaping @Sendable (Value) throws -> Void
-    ) async throws -> Value {
-        let base = "/nodes/\(try desired.requireString("node"))/qemu/\(try desired.requireInt("vmid"))"
+    static func create(_ request: TypedCreate<TemplateSealAttributes>, using api: ProxmoxClient) async throws -> TemplateSealAttributes {
+        let (base, progress) = (path(request.desired), request.progress)
         let status = try await api.get("\(base)/status/current")
         if status["status"]?.stringValue == "running" {
             progress("shutting the build VM down")
@@ -25,15 +27,20 @@ enum TemplateSealResource: ProxmoxResource {
         }
         progress("converting to a template")
         try await api.runTask(.post, "\(base)/template", progress: progress)
-        return desired
+        return request.desired
     }
 
-    static func update(
-        from prior: Value, to desired: Value, changed: Set<String>, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value { desired }
+    static func update(_ request: TypedUpdate<TemplateSealAttributes>, using api: ProxmoxClient) async throws -> TemplateSealAttributes {
+        request.desired
+    }
 
     /// Nothing to undo: deleting the template removes the VM.
-    static func delete(_ prior: Value, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void) async throws {}
+    static func delete(_ request: TypedDelete<TemplateSealAttributes>, using api: ProxmoxClient) async throws {}
 
-    static func importResource(id: String, desired: Value, api: ProxmoxClient) async throws -> Value? { try await read(desired, api: api) }
+    static func importResource(_ request: TypedImport<TemplateSealAttributes>, using api: ProxmoxClient) async throws
+        -> TemplateSealAttributes?
+    {
+        guard let desired = request.desired else { return nil }
+        return try await read(desired, api: api)
+    }
 }

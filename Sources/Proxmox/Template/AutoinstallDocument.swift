@@ -2,22 +2,8 @@ import Foundation
 import HomelabCore
 import HostConfig
 
-/// Renders the autoinstall user-data and meta-data for a template's `cidata` seed.
+/// Renders the meta-data for a template's `cidata` seed (the user-data is ``Autoinstall/userData``).
 enum AutoinstallDocument {
-    static func userData(_ autoinstall: Value) throws -> String {
-        func string(_ key: String) throws -> String {
-            guard let value = autoinstall[key]?.stringValue else { throw ProviderError.failed("autoinstall.\(key) is missing") }
-            return value
-        }
-        let strings = { (key: String) in (autoinstall[key]?.arrayValue ?? []).compactMap(\.stringValue) }
-        return try AutoinstallUserData(
-            hostname: try string("hostname"), username: try string("username"), passwordHash: try string("passwordHash"),
-            locale: try string("locale"), keyboard: try string("keyboard"),
-            allowPasswordSSH: autoinstall["allowPasswordSSH"]?.boolValue ?? false, authorizedKeys: strings("authorizedKeys"),
-            packages: strings("packages"), lateCommands: strings("lateCommands"), storageLayout: try string("storageLayout")
-        ).render()
-    }
-
     static func metaData(instanceID: String, hostname: String) -> String {
         "instance-id: \(instanceID)\nlocal-hostname: \(hostname)\n"
     }
