@@ -17,30 +17,70 @@ extension HostItem {
     static func editedFile(_ attributes: Value) -> String? { nil }
 }
 
-/// What an item works with: its host's shared connection, and a way to replace it (after a reboot).
-struct HostSession: Sendable {
-    let ssh: SSHConnection
+/// A ``HostItem`` as a handler of the `host` provider: a sealed machine is not dialled, and edits
+/// of one file are serialized.
+enum HostItemHandler<Item: HostItem>: ResourceHandler {
+    static var type: ResourceType { Item.type }
+
+    static func read(_ request: TypedRead<Value>, using host: HostSession) async throws -> Value? {
+        if host.sealed { return request.prior }
+        return try await host.editing(Item.editedFile(request.prior)) { try await Item.read(request.prior, on: host) }
+    }
+
+    static func create(_ request: TypedCreate<Value>, using host: HostSession) async throws -> Value {
+        try await host.editing(Item.editedFile(request.desired)) { try await Item.apply(request.desired, prior: nil, on: host) }
+    }
+
+    static func update(_ request: TypedUpdate<Value>, using host: HostSession) async throws -> Value {
+        try await host.editing(Item.editedFile(request.desired)) {
+            try await Item.apply(request.desired, prior: request.prior, on: host)
+        }
+    }
+
+    static func delete(_ request: TypedDelete<Value>, using host: HostSession) async throws {
+        if host.sealed { return }
+        try await host.editing(Item.editedFile(request.prior)) { try await Item.remove(request.prior, on: host) }
+    }
+}
+
+/// What an item works with: its host's shared connection (opened on first use, so a sealed build
+/// machine is never dialled), and a way to replace it (after a reboot).
+public struct HostSession: Sendable {
+    let connection: @Sendable () async throws -> SSHConnection
     let reconnect: @Sendable () async throws -> SSHConnection
     /// Commands and writes go through `sudo -n` (a login user other than root).
     let become: Bool
+    /// A build machine sealed after its items ran (a template): nothing to read or undo.
+    let sealed: Bool
+    /// Serializes edits of one file of this host.
+    let fileLocks: FileLocks
+    let hostKey: String
 
     /// Runs `command` (through sudo when becoming root) and returns what it did, whatever its exit status.
-    func check(_ command: ShellCommand) async throws -> SSHExecResult { try await ssh.execute(become ? command.sudo() : command) }
+    func check(_ command: ShellCommand) async throws -> SSHExecResult {
+        try await connection().execute(become ? command.sudo() : command)
+    }
 
     /// A file's bytes (read through `sudo cat` when becoming root: the login user may not read it).
     func read(_ path: String) async throws -> [UInt8] {
-        become ? try await run(ShellCommand("cat", "--", path)).stdout : try await ssh.download(path)
+        become ? try await run(ShellCommand("cat", "--", path)).stdout : try await connection().download(path)
     }
 
     /// Writes a file atomically with its mode and owner.
     func write(_ bytes: [UInt8], to path: String, mode: Int, owner: String? = nil) async throws {
-        try await ssh.upload(bytes, to: path, mode: mode, owner: owner, asRoot: become)
+        try await connection().upload(bytes, to: path, mode: mode, owner: owner, asRoot: become)
+    }
+
+    /// Runs `body` alone among the items editing `file` on this host.
+    func editing<T: Sendable>(_ file: String?, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let file else { return try await body() }
+        return try await fileLocks.run("\(hostKey)|\(file)", body)
     }
 
     /// Runs `command` and fails, naming it and the end of its stderr, unless it exits 0.
     @discardableResult
     func run(_ command: ShellCommand, input: [UInt8]? = nil) async throws -> SSHExecResult {
-        let result = try await ssh.execute(become ? command.sudo() : command, input: input)
+        let result = try await connection().execute(become ? command.sudo() : command, input: input)
         guard result.succeeded else {
             let tail = (result.standardError.isEmpty ? result.standardOutput : result.standardError)
                 .split(separator: "\n").suffix(5).joined(separator: "\n")
