@@ -3,6 +3,8 @@ import HomelabCore
 /// An ArgoCD `Application`: created in ArgoCD's namespace, then waited for until Synced and
 /// Healthy, so Applications that depend on it start only after it is.
 enum ApplicationResource: KubernetesResource {
+    static let type = KubernetesTypes.application
+
     static let apiVersion = "argoproj.io/v1alpha1"
 
     /// The Application object for the attributes a Swift `Application` compiled into.

@@ -7,6 +7,8 @@ import HomelabCore
 /// SHA-256, the namespace injected, applied with ArgoCD's own field manager (so ArgoCD can adopt
 /// its objects later without conflicts), its config maps patched, and waited for until rolled out.
 enum ArgoCDResource: KubernetesResource {
+    static let type = KubernetesTypes.argocd
+
     /// ArgoCD's server-side apply manager.
     static let manager = "argocd-controller"
 

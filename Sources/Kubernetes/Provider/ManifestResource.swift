@@ -4,6 +4,8 @@ import HomelabCore
 /// Established, workloads until rolled out), read back field by field for drift, and objects
 /// dropped from the description pruned.
 enum ManifestResource: KubernetesResource {
+    static let type = KubernetesTypes.manifest
+
     static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
         var live: [Value] = []
         for object in prior["objects"]?.arrayValue ?? [] {
