@@ -1,36 +1,24 @@
 import HomelabCore
 
 /// A virtual machine cloned from a template and configured by cloud-init.
+///
+/// Its Proxmox settings are a ``VMAttributes`` (each named once, there) and read as members:
+/// `vm.cores`, `vm.tags`.
+@dynamicMemberLookup
 public struct VM: NodeContent {
     public var name: String
-    public var vmid: Int
     public var template: TemplateReference
-    public var cores: Int
-    public var sockets: Int
-    public var cpuType: String
     public var memory: ByteSize
-    public var disk: ByteSize
-    public var diskStorage: String
-    public var bridge: String
-    public var ip: String
-    public var gateway: String?
-    public var nameservers: [String]
-    public var searchDomain: String?
-    public var user: String?
-    public var sshKeys: [String]
-    public var tags: [String]
-    /// PCI resource mappings passed through (`hostpci0 = mapping=igpu`).
-    public var pci: [String]
-    public var vga: String
-    public var agent: Bool
-    public var onBoot: Bool
-    public var started: Bool
-    public var description: String?
-    /// `cicustom`: cloud-init documents from a snippets storage, such as `user=local:snippets/web.yaml`.
-    public var cloudInitCustom: String?
+    /// Everything else as it reaches Proxmox; the node and template VMID are filled in at compile.
+    public var settings: VMAttributes
     public var dependsOn: [String]
     public var replaceTriggeredBy: [String]
     public var location: SourceLocation
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<VMAttributes, T>) -> T {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
 
     public init(
         _ name: String,
@@ -64,29 +52,14 @@ public struct VM: NodeContent {
         column: Int = #column
     ) {
         self.name = name
-        self.vmid = vmid
         self.template = template
-        self.cores = cores
-        self.sockets = sockets
-        self.cpuType = cpuType
         self.memory = memory
-        self.disk = disk
-        self.diskStorage = diskStorage
-        self.bridge = bridge
-        self.ip = ip
-        self.gateway = gateway
-        self.nameservers = nameservers
-        self.searchDomain = searchDomain
-        self.user = user
-        self.sshKeys = sshKeys
-        self.tags = tags
-        self.pci = pci
-        self.vga = vga
-        self.agent = agent
-        self.onBoot = onBoot
-        self.started = started
-        self.description = description
-        self.cloudInitCustom = cloudInitCustom
+        self.settings = VMAttributes(
+            node: "", name: name, vmid: vmid, template: template.name, templateVMID: nil, cores: cores, sockets: sockets,
+            cpuType: cpuType, memory: memory.mebibytes, disk: disk, diskStorage: diskStorage, bridge: bridge, ip: ip, gateway: gateway,
+            nameservers: nameservers, searchDomain: searchDomain, user: user, sshKeys: sshKeys, tags: tags, pci: pci, vga: vga,
+            agent: agent, onBoot: onBoot, started: started, description: description, mac: .unknown,
+            cloudInitCustom: cloudInitCustom)
         self.dependsOn = dependsOn
         self.replaceTriggeredBy = replaceTriggeredBy
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -96,15 +69,16 @@ public struct VM: NodeContent {
 
     public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
         ProxmoxValidation.checkMachine(
-            name: name, what: "VM", vmid: vmid, cores: cores, memory: memory, disk: disk,
+            name: name, what: "VM", vmid: settings.vmid, cores: settings.cores, memory: memory, disk: settings.disk,
             of: address, at: location, into: &graph
         )
-        ProxmoxValidation.checkPositive(sockets, "sockets", of: address, at: location, into: &graph)
-        let interface = ProxmoxValidation.checkAddress(ip: ip, gateway: gateway, of: address, at: location, into: &graph)
-        for server in nameservers where IPv4Address(server) == nil {
+        ProxmoxValidation.checkPositive(settings.sockets, "sockets", of: address, at: location, into: &graph)
+        let interface = ProxmoxValidation.checkAddress(
+            ip: settings.ip ?? "", gateway: settings.gateway, of: address, at: location, into: &graph)
+        for server in settings.nameservers where IPv4Address(server) == nil {
             graph.error("\(address): nameserver '\(server)' is not an IPv4 address", at: location, address: address)
         }
-        for tag in tags where tag.isEmpty || tag.contains(where: { $0 == ";" || $0 == "," || $0 == " " }) {
+        for tag in settings.tags where tag.isEmpty || tag.contains(where: { $0 == ";" || $0 == "," || $0 == " " }) {
             graph.error("\(address): tag '\(tag)' must be non-empty without ';', ',' or spaces", at: location, address: address)
         }
 
@@ -118,28 +92,28 @@ public struct VM: NodeContent {
         if case .existingVMID(let templateVMID) = template.target {
             ProxmoxValidation.checkVMID(templateVMID, of: address, at: location, into: &graph)
         }
-        if let cloudInitCustom {
+        if let cloudInitCustom = settings.cloudInitCustom {
             for (volume, file) in node.snippets where cloudInitCustom.contains(volume) {
                 references.append(Reference(file, at: location, purpose: "snippet"))
             }
         }
-        if node.bridges.contains(bridge) {
+        if let bridge = settings.bridge, node.bridges.contains(bridge) {
             references.append(Reference(ResourceAddress(kind: "bridge", name: "\(node.name)/\(bridge)"), at: location, purpose: "bridge"))
         }
-        for mapping in pci {
+        for mapping in settings.pci {
             references.append(Reference(ResourceAddress(kind: "pci", name: mapping), at: location, purpose: "PCI mapping"))
         }
         references += graph.references(dependsOn, purpose: "dependsOn", at: location)
 
-        var claims = [UniqueClaim("VMID", String(vmid))]
+        var claims = [UniqueClaim("VMID", String(settings.vmid))]
         if let interface { claims.append(UniqueClaim("IP address", interface.address.description)) }
 
-        let attributes = VMAttributes(
-            node: node.name, name: name, vmid: vmid, template: template.name, templateVMID: templateVMID(on: node), cores: cores,
-            sockets: sockets, cpuType: cpuType, memory: memory.mebibytes, disk: disk, diskStorage: diskStorage, bridge: bridge, ip: ip,
-            gateway: gateway, nameservers: nameservers, searchDomain: searchDomain, user: user, sshKeys: sshKeys, tags: tags, pci: pci,
-            vga: vga, agent: agent, onBoot: onBoot, started: started, description: description, mac: .unknown,
-            cloudInitCustom: cloudInitCustom)
+        var attributes = settings
+        attributes.node = node.name
+        attributes.name = name
+        attributes.template = template.name
+        attributes.templateVMID = templateVMID(on: node)
+        attributes.memory = memory.mebibytes
         graph.add(
             ResourceSpec(
                 address: address,
