@@ -26,7 +26,16 @@ public struct AttributeDecoder: Sendable {
         case .int(let int) where type == Double.self: if let double = Double(int) as? T { return double }
         default: break
         }
-        return try T(from: ValueDecoder(value: value, codingPath: codingPath))
+        // Other fixed-width numbers convert exactly; a primitive that did not match is a mismatch
+        // (its own `init(from:)` would only ask this decoder again).
+        if let integer = type as? any FixedWidthInteger.Type {
+            if case .int(let int) = value, let converted = integer.init(exactly: int) as? T { return converted }
+        } else if let floating = type as? any BinaryFloatingPoint.Type {
+            if case .double(let double) = value, let converted = floating.init(double) as? T { return converted }
+        } else if type != String.self && type != Bool.self {
+            return try T(from: ValueDecoder(value: value, codingPath: codingPath))
+        }
+        throw DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: ""))
     }
 
     static func refuseSpecial(_ value: Value, as type: Any.Type, codingPath: [any CodingKey]) throws {

@@ -3,15 +3,26 @@ import HomelabKit
 import Synchronization
 
 /// Keeps `HostsRecord`s as `IP NAME` lines in one file: reads the file for refresh, so editing
-/// the file by hand shows up as drift in the plan.
-public final class HostsFileProvider: Provider {
-    public let name = "hosts"
+/// the file by hand shows up as drift in the plan. A provider made of one typed handler.
+public final class HostsFileProvider: HandlerProvider<HostsFile>, @unchecked Sendable {
+    public init(path: String) {
+        let file = HostsFile(path: path)
+        super.init(name: "hosts", handlers: [HostsRecordHandler.self]) { _ in file }
+    }
+}
+
+/// The file the records live in: what the handler is handed for every operation.
+public final class HostsFile: Sendable {
     public let path: String
     private let lock = Mutex(())
 
-    public init(path: String) { self.path = path }
+    init(path: String) { self.path = path }
 
-    private func entries() -> [String: String] {
+    func entries() -> [String: String] {
+        lock.withLock { _ in parse() }
+    }
+
+    private func parse() -> [String: String] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         var entries: [String: String] = [:]
         for line in text.split(separator: "\n") {
@@ -21,54 +32,41 @@ public final class HostsFileProvider: Provider {
         return entries
     }
 
-    private func write(_ entries: [String: String]) throws {
-        let text = entries.keys.sorted().map { "\(entries[$0] ?? "") \($0)\n" }.joined()
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func modify(_ change: (inout [String: String]) -> Void) throws {
+    func modify(_ change: (inout [String: String]) -> Void) throws {
         try lock.withLock { _ in
-            var current = entries()
+            var current = parse()
             change(&current)
-            try write(current)
+            let text = current.keys.sorted().map { "\(current[$0] ?? "") \($0)\n" }.joined()
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
+}
 
-    private static func name(_ attributes: Value) throws -> String {
-        guard let name = attributes["name"]?.stringValue else { throw ProviderError.failed("a hosts record needs a name") }
-        return name
+/// One record's operations, on its typed attributes.
+enum HostsRecordHandler: ResourceHandler {
+    static let type = HostsRecord.type
+
+    static func read(_ request: TypedRead<HostsRecordAttributes>, using file: HostsFile) async throws -> HostsRecordAttributes? {
+        file.entries()[request.prior.name].map { HostsRecordAttributes(name: request.prior.name, ip: $0) }
     }
 
-    public func read(_ request: ReadRequest) async throws -> ReadResponse {
-        let name = try Self.name(request.attributes)
-        guard let ip = lock.withLock({ _ in entries()[name] }) else { return ReadResponse(attributes: nil) }
-        return ReadResponse(attributes: ["name": .string(name), "ip": .string(ip)])
+    static func create(_ request: TypedCreate<HostsRecordAttributes>, using file: HostsFile) async throws -> HostsRecordAttributes {
+        try file.modify { $0[request.desired.name] = request.desired.ip }
+        return request.desired
     }
 
-    public func create(_ request: CreateRequest) async throws -> CreateResponse {
-        let name = try Self.name(request.attributes)
-        let ip = request.attributes["ip"]?.stringValue ?? ""
-        try modify { $0[name] = ip }
-        return CreateResponse(attributes: request.attributes)
+    static func update(_ request: TypedUpdate<HostsRecordAttributes>, using file: HostsFile) async throws -> HostsRecordAttributes {
+        try file.modify { $0[request.desired.name] = request.desired.ip }
+        return request.desired
     }
 
-    public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
-        let name = try Self.name(request.attributes)
-        let ip = request.attributes["ip"]?.stringValue ?? ""
-        try modify { $0[name] = ip }
-        return UpdateResponse(attributes: request.attributes)
+    static func delete(_ request: TypedDelete<HostsRecordAttributes>, using file: HostsFile) async throws {
+        try file.modify { $0[request.prior.name] = nil }
     }
 
-    public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
-        let name = try Self.name(request.prior)
-        try modify { $0[name] = nil }
-        return DeleteResponse()
-    }
-
-    public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
-        guard let ip = lock.withLock({ _ in entries()[request.id] }) else {
-            throw ProviderError.failed("no record named \(request.id) in \(path)")
-        }
-        return ImportResponse(attributes: ["name": .string(request.id), "ip": .string(ip)])
+    static func importResource(_ request: TypedImport<HostsRecordAttributes>, using file: HostsFile) async throws
+        -> HostsRecordAttributes?
+    {
+        file.entries()[request.id].map { HostsRecordAttributes(name: request.id, ip: $0) }
     }
 }

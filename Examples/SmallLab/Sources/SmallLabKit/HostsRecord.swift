@@ -1,8 +1,16 @@
 import HomelabKit
 
+/// A record's attributes: named once, here, for the declaration and the handler.
+public struct HostsRecordAttributes: Codable, Sendable, Equatable {
+    public var name: String
+    public var ip: String
+    enum CodingKeys: String, CodingKey { case name, ip }
+}
+
 /// A name → IP line in a hosts-style file: a resource type HomelabKit does not ship.
 public struct HostsRecord: LabContent {
-    public static let type = ResourceType(name: "hosts_record", provider: "hosts", replaceOnChange: ["name"])
+    public static let type = ResourceType(
+        name: "hosts_record", provider: "hosts", replaceOnChange: [HostsRecordAttributes.CodingKeys.name])
 
     public var name: String
     public var ip: String
@@ -23,7 +31,7 @@ public struct HostsRecord: LabContent {
             ResourceSpec(
                 address: address,
                 type: Self.type,
-                attributes: ["name": .string(name), "ip": .string(ip)],
+                attributes: HostsRecordAttributes(name: name, ip: ip),
                 location: location
             )
         )
