@@ -123,7 +123,8 @@ import Testing
     }
 
     /// Issue #11 d: sizes are exact. A 3.5 GiB template reads as 3584M (not 3, which planned a
-    /// replacement), a 10.5 GiB disk is resized to exactly that, and a shrink names both sizes.
+    /// replacement), a 10.5 GiB disk is resized to exactly that, and a shrink is refused at plan
+    /// time naming the real size.
     @Test func sizesAreExact() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }
@@ -141,9 +142,12 @@ import Testing
         #expect(await pve.simulator.vmConfig(9000)?["scsi0"]?.contains("size=3584M") == true)
         #expect(await pve.simulator.vmConfig(200)?["scsi0"]?.contains("size=10752M") == true)
         #expect(try await pve.plan(lab(.mib(10_752))).actionLines == [])
-        let shrink = try await pve.apply(lab(.mib(512)))
-        let message = shrink.failures.map(\.message).joined()
-        #expect(message.contains("is 10752M and PVE cannot shrink disks"), "\(message)")
+        // A shrink is refused at plan time, at the VM's line, naming the real size; nothing is sent.
+        let refused = await #expect(throws: PlanError.self) { _ = try await pve.plan(lab(.mib(512))) }
+        let message = refused.map { "\($0)" } ?? ""
+        #expect(message.contains("ProxmoxNodeResourcesTests.swift:"), "\(message)")
+        #expect(message.contains("vm.web: the disk is 10752M on Proxmox and PVE cannot shrink disks"), "\(message)")
+        #expect(await pve.simulator.vmConfig(200)?["scsi0"]?.contains("size=10752M") == true)
     }
 
     @Test func cloudInitCustomReachesTheVM() async throws {

@@ -142,6 +142,8 @@ public enum PlanError: Error, Sendable, CustomStringConvertible {
     case unknownAddress(ResourceAddress, option: String)
     case refreshFailed([(ResourceAddress, String)])
     case planMismatch([String])
+    /// Updates the provider cannot make, each with the declaration's line.
+    case refused([(address: ResourceAddress, location: SourceLocation, reason: String)])
 
     public var description: String {
         switch self {
@@ -151,6 +153,8 @@ public enum PlanError: Error, Sendable, CustomStringConvertible {
             return "\(option) \(address): no such resource in the description or the state"
         case .refreshFailed(let failures):
             return "refresh failed:\n" + failures.map { "  \($0.0): \($0.1)" }.joined(separator: "\n")
+        case .refused(let refusals):
+            return refusals.map { "\($0.location): error: \($0.address): \($0.reason)" }.joined(separator: "\n")
         case .planMismatch(let differences):
             return "the saved plan no longer matches the description and the real objects; run plan again:\n"
                 + differences.map { "  \($0)" }.joined(separator: "\n")

@@ -79,6 +79,7 @@ public struct Planner: Sendable {
             actions[address] = change.action
             changes.append(change)
         }
+        try checkUpdates(changes, graph: graph)
 
         // Orphans: in state, no longer declared (or everything, when destroying); and objects of
         // interrupted creates that are no longer declared.
@@ -108,6 +109,24 @@ public struct Planner: Sendable {
             outputs: plannedOutputs(graph: graph, state: state, actions: actions, destroy: options.destroy),
             warnings: warnings
         )
+    }
+
+    /// Asks each provider whether it can make the planned in-place updates (a disk cannot
+    /// shrink): a refusal fails the plan at the declaration's line, before anything changes.
+    private func checkUpdates(_ changes: [ResourceChange], graph: ResourceGraph) throws {
+        var refusals: [(address: ResourceAddress, location: SourceLocation, reason: String)] = []
+        for change in changes where change.action == .update {
+            guard let resource = graph[change.address], let prior = change.before,
+                let provider = try? providers.provider(named: resource.spec.type.provider)
+            else { continue }
+            let context = ResourceContext(
+                address: change.address, type: resource.spec.type,
+                configuration: resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] })
+            if let reason = provider.refusal(of: RefusalCheck(resource: context, prior: prior, desired: resource.spec.attributes)) {
+                refusals.append((change.address, resource.spec.location, reason))
+            }
+        }
+        if !refusals.isEmpty { throw PlanError.refused(refusals) }
     }
 
     private func planChange(

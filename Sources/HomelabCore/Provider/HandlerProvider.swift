@@ -66,6 +66,21 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
 
     public func checkConfiguration(_ request: CheckConfigurationRequest) async throws { try await check(request) }
 
+    /// Attributes that do not decode (a value known only after apply in a plain field) cannot be
+    /// judged yet: the apply's own checks catch them.
+    public func refusal(of update: RefusalCheck) -> String? {
+        guard let handler = handlers[update.resource.type.name] else { return nil }
+        return Self.refusal(handler, update)
+    }
+
+    private static func refusal<H: ResourceHandler<Client>>(_ handler: H.Type, _ update: RefusalCheck) -> String? {
+        let decoder = AttributeDecoder()
+        guard let prior = try? decoder.decode(H.Attributes.self, from: update.prior),
+            let desired = try? decoder.decode(H.Attributes.self, from: update.desired)
+        else { return nil }
+        return H.refusal(from: prior, to: desired)
+    }
+
     // MARK: Typed calls (the handler's type opened)
 
     private static func read<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: ReadRequest, _ client: Client) async throws -> Value?

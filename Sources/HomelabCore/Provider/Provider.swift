@@ -18,11 +18,29 @@ public protocol Provider: Sendable {
     /// Checks a provider configuration before anything changes (secrets resolvable and well
     /// formed, files readable), so `apply` fails before its prompt rather than on every resource.
     func checkConfiguration(_ request: CheckConfigurationRequest) async throws
+    /// Why an in-place update from the real object to the description cannot be made (a disk
+    /// PVE cannot shrink), or `nil`. Asked at plan time, so the plan fails instead of the apply.
+    func refusal(of update: RefusalCheck) -> String?
 }
 
 extension Provider {
     /// Nothing to check by default.
     public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {}
+    /// Every update can be attempted by default.
+    public func refusal(of update: RefusalCheck) -> String? { nil }
+}
+
+/// A planned in-place update, for ``Provider/refusal(of:)``.
+public struct RefusalCheck: Sendable {
+    public var resource: ResourceContext
+    /// The real object, as refresh read it.
+    public var prior: Value
+    public var desired: Value
+    public init(resource: ResourceContext, prior: Value, desired: Value) {
+        self.resource = resource
+        self.prior = prior
+        self.desired = desired
+    }
 }
 
 public struct CheckConfigurationRequest: Sendable {

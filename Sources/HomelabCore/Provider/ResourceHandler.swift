@@ -16,9 +16,14 @@ public protocol ResourceHandler<Client>: Sendable {
     static func delete(_ request: TypedDelete<Attributes>, using client: Client) async throws
     /// An existing object by the provider's own identifier (`node/vmid`, ...), or `nil` when none.
     static func importResource(_ request: TypedImport<Attributes>, using client: Client) async throws -> Attributes?
+    /// Why the object cannot be updated in place from `prior` (as it really is) to `desired`, or
+    /// `nil`: the plan fails with it, pointing at the declaration, before anything changes.
+    static func refusal(from prior: Attributes, to desired: Attributes) -> String?
 }
 
 extension ResourceHandler {
+    public static func refusal(from prior: Attributes, to desired: Attributes) -> String? { nil }
+
     public static func importResource(_ request: TypedImport<Attributes>, using client: Client) async throws -> Attributes? {
         throw ProviderError.unsupported("\(request.resource.address): a \(type.name) cannot be imported")
     }

@@ -9,6 +9,14 @@ enum VMResource: ResourceHandler {
 
     static func path(_ vm: VMAttributes) -> String { "/nodes/\(vm.node)/qemu/\(vm.vmid)" }
 
+    /// PVE grows disks but never shrinks them (qemu-server `resize_vm` dies "shrinking disks is
+    /// not supported"): a smaller declared disk fails the plan, naming the real size.
+    static func refusal(from prior: VMAttributes, to desired: VMAttributes) -> String? {
+        guard desired.disk < prior.disk else { return nil }
+        return "the disk is \(prior.disk.pveSize) on Proxmox and PVE cannot shrink disks; declare at least "
+            + "\(prior.disk.pveSize), or replace the VM (--replace vm.\(desired.name ?? String(desired.vmid)))"
+    }
+
     // MARK: Create
 
     static func create(_ request: TypedCreate<VMAttributes>, using api: ProxmoxClient) async throws -> VMAttributes {
