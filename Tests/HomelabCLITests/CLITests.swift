@@ -148,6 +148,43 @@ func dataLab(_ value: String = "one") -> Lab {
         #expect(!result.out.contains("Enter a value"), "no prompt before a configuration that cannot work")
         #expect(!result.err.contains("skipped") && !result.out.contains("creating…"))
     }
+
+    /// Issue #11 point 5: an SSH key that cannot be read, a passphrase that does not resolve, or a
+    /// kubeconfig that cannot be read is one error before the prompt; no connection is tried and no item fails one by one.
+    @Test func anUnreadableSSHKeyOrPassphraseIsNamedBeforeThePrompt() async throws {
+        let missingKey = Lab("host") {
+            Host("pve", address: "127.0.0.1", port: 1, login: .key("/nonexistent/id_ed25519"), trust: .fingerprint("SHA256:none")) {
+                Sysctl("vm.swappiness", "10")
+                Sysctl("vm.overcommit_memory", "1")
+            }
+        }
+        let keyResult = try await CLIHarness(missingKey).run(["apply"], answer: "yes")
+        #expect(keyResult.code == 1)
+        #expect(keyResult.err.contains("the SSH key /nonexistent/id_ed25519 for root@127.0.0.1 cannot be read"), "\(keyResult.err)")
+        #expect(!keyResult.out.contains("Enter a value") && !keyResult.err.contains("skipped"))
+
+        let missingPassphrase = Lab("host") {
+            Host(
+                "pve", address: "127.0.0.1", port: 1,
+                login: .key("/dev/null", passphrase: .environment("HOMELABKIT_TEST_UNSET_PASSPHRASE")),
+                trust: .fingerprint("SHA256:none")
+            ) { Sysctl("vm.swappiness", "10") }
+        }
+        let passphraseResult = try await CLIHarness(missingPassphrase).run(["apply"], answer: "yes")
+        #expect(passphraseResult.code == 1)
+        #expect(passphraseResult.err.contains("HOMELABKIT_TEST_UNSET_PASSPHRASE is not set"), "\(passphraseResult.err)")
+        #expect(!passphraseResult.out.contains("Enter a value"))
+
+        let missingKubeconfig = Lab("k8s") {
+            KubernetesCluster("lab", kubeconfig: "/nonexistent/kubeconfig") {
+                Manifest("ns", yaml: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n")
+            }
+        }
+        let kubeResult = try await CLIHarness(missingKubeconfig).run(["apply"], answer: "yes")
+        #expect(kubeResult.code == 1)
+        #expect(kubeResult.err.contains("/nonexistent/kubeconfig"), "\(kubeResult.err)")
+        #expect(!kubeResult.out.contains("Enter a value") && !kubeResult.err.contains("skipped"))
+    }
 }
 
 func fileMode(_ path: String) throws -> Int {

@@ -18,25 +18,42 @@ public final class HostProvider: HandlerProvider<HostSession>, @unchecked Sendab
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let connections = ClientCache<SSHConnection>()
         let fileLocks = FileLocks()
-        super.init(name: "host", handlers: Self.items) { resource in
-            guard let configuration = resource.configuration else {
-                throw ProviderError.failed("\(resource.address) has no host to connect to")
+        super.init(
+            name: "host", handlers: Self.items,
+            connect: { resource in
+                guard let configuration = resource.configuration else {
+                    throw ProviderError.failed("\(resource.address) has no host to connect to")
+                }
+                let key = String(describing: configuration)
+                let settings = try SSHSettings.of(configuration, environment: environment)
+                return HostSession(
+                    connection: { try await connections.client(for: key) { try await SSHConnection.connect(settings) } },
+                    reconnect: {
+                        let fresh = try await SSHConnection.connect(settings)
+                        connections.replace(key, with: fresh)
+                        return fresh
+                    },
+                    become: configuration["become"]?.boolValue ?? false,
+                    sealed: configuration["refresh"]?.boolValue == false,
+                    fileLocks: fileLocks,
+                    hostKey: key
+                )
+            },
+            check: { request in
+                // A sealed build machine is reached by the template's own steps, not checked here.
+                guard request.configuration["refresh"]?.boolValue != false else { return }
+                try Self.check(try SSHSettings.of(request.configuration, environment: environment))
             }
-            let key = String(describing: configuration)
-            let settings = try SSHSettings.of(configuration, environment: environment)
-            return HostSession(
-                connection: { try await connections.client(for: key) { try await SSHConnection.connect(settings) } },
-                reconnect: {
-                    let fresh = try await SSHConnection.connect(settings)
-                    connections.replace(key, with: fresh)
-                    return fresh
-                },
-                become: configuration["become"]?.boolValue ?? false,
-                sealed: configuration["refresh"]?.boolValue == false,
-                fileLocks: fileLocks,
-                hostKey: key
-            )
+        )
+    }
+
+    /// What connecting needs before any change: a readable private key (the passphrase, if any,
+    /// was resolved while reading the settings), for the host and each jump host.
+    private static func check(_ settings: SSHConfiguration) throws {
+        if case .privateKey(let path, _) = settings.authentication, !FileManager.default.isReadableFile(atPath: path) {
+            throw ProviderError.failed("the SSH key \(path) for \(settings.user)@\(settings.host) cannot be read")
         }
+        for jump in settings.jumpHosts { try check(jump) }
     }
 }
 

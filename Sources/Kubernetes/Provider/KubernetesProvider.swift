@@ -32,10 +32,18 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
             handlers: [
                 KubernetesHandler<ClusterResource>.self, KubernetesHandler<ManifestResource>.self,
                 KubernetesHandler<ArgoCDResource>.self, KubernetesHandler<ApplicationResource>.self,
-            ]
-        ) { resource in
-            KubernetesSession(client: try await Self.client(for: resource, clients: clients, environment: environment), options: options)
-        }
+            ],
+            connect: { resource in
+                KubernetesSession(
+                    client: try await Self.client(for: resource, clients: clients, environment: environment), options: options)
+            },
+            check: { request in
+                // A kubeconfig that cannot be read or has no usable context fails before any change.
+                guard var path = request.configuration["kubeconfig"]?.stringValue else { return }
+                if path.hasPrefix("~/") { path = (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) }
+                _ = try Kubeconfig.load(path: path).access(context: request.configuration["context"]?.stringValue)
+            }
+        )
     }
 
     /// One client per cluster, from its kubeconfig.
