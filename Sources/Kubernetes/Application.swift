@@ -181,7 +181,7 @@ public struct Manifest: ClusterContent {
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.manifest,
-                attributes: ["cluster": .string(cluster.name), "objects": .array(objects), "conflicts": .string(conflicts.rawValue)],
+                attributes: ManifestAttributes(cluster: cluster.name, objects: objects, conflicts: conflicts),
                 location: location,
                 references: cluster.baseReferences(at: location) + graph.references(dependsOn, purpose: "dependsOn", at: location),
                 providerConfiguration: cluster.configurationKey

@@ -78,7 +78,8 @@ public enum KubernetesTypes {
     )
     public static let manifest = ResourceType(name: "kubernetes_manifest", provider: "kubernetes")
     /// An existing cluster reached by a kubeconfig: reading it checks the API server answers.
-    public static let cluster = ResourceType(name: "kubernetes_cluster", provider: "kubernetes", replaceOnChange: ["name"])
+    public static let cluster = ResourceType(
+        name: "kubernetes_cluster", provider: "kubernetes", replaceOnChange: [ClusterAttributes.CodingKeys.name])
 }
 
 /// DNS-1123 labels, as Kubernetes requires for names and namespaces.

@@ -33,7 +33,7 @@ public struct KubernetesCluster: LabContent {
         ClusterContext.configure(cluster: name, kubeconfig: kubeconfig, context: context, into: &graph)
         graph.add(
             ResourceSpec(
-                address: address, type: KubernetesTypes.cluster, attributes: ["name": .string(name)], location: location,
+                address: address, type: KubernetesTypes.cluster, attributes: ClusterAttributes(name: name), location: location,
                 providerConfiguration: "kubernetes@\(name)"))
         let argocd = ClusterContext.flatten(contents).contains { $0 is ArgoCD } ? ArgoCD.address(cluster: name) : nil
         ClusterContext.compile(

@@ -30,7 +30,7 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
         super.init(
             name: "kubernetes",
             handlers: [
-                KubernetesHandler<ClusterResource>.self, KubernetesHandler<ManifestResource>.self,
+                ClusterResource.self, ManifestResource.self,
                 KubernetesHandler<ArgoCDResource>.self, KubernetesHandler<ApplicationResource>.self,
             ],
             connect: { resource in
@@ -110,22 +110,24 @@ enum KubernetesHandler<Resource: KubernetesResource>: ResourceHandler {
 let fieldManager = "homelabkit"
 
 /// An existing cluster: present while its API server answers.
-enum ClusterResource: KubernetesResource {
+enum ClusterResource: ResourceHandler {
     static let type = KubernetesTypes.cluster
 
-    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
-        _ = try await client.version()
-        return prior
+    static func read(_ request: TypedRead<ClusterAttributes>, using session: KubernetesSession) async throws -> ClusterAttributes? {
+        _ = try await session.client.version()
+        return request.prior
     }
 
-    static func apply(
-        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
-        progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value {
-        progress("connected to Kubernetes \(try await client.version())")
-        return desired
+    static func create(_ request: TypedCreate<ClusterAttributes>, using session: KubernetesSession) async throws -> ClusterAttributes {
+        request.progress("connected to Kubernetes \(try await session.client.version())")
+        return request.desired
+    }
+
+    static func update(_ request: TypedUpdate<ClusterAttributes>, using session: KubernetesSession) async throws -> ClusterAttributes {
+        request.progress("connected to Kubernetes \(try await session.client.version())")
+        return request.desired
     }
 
     /// The cluster is not HomelabKit's to remove.
-    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws {}
+    static func delete(_ request: TypedDelete<ClusterAttributes>, using session: KubernetesSession) async throws {}
 }

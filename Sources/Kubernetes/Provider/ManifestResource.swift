@@ -3,12 +3,13 @@ import HomelabCore
 /// `Manifest`: its objects server-side applied (Namespaces and CRDs first, CRDs waited for until
 /// Established, workloads until rolled out), read back field by field for drift, and objects
 /// dropped from the description pruned.
-enum ManifestResource: KubernetesResource {
+enum ManifestResource: ResourceHandler {
     static let type = KubernetesTypes.manifest
 
-    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
+    static func read(_ request: TypedRead<ManifestAttributes>, using session: KubernetesSession) async throws -> ManifestAttributes? {
+        let client = session.client
         var live: [Value] = []
-        for object in prior["objects"]?.arrayValue ?? [] {
+        for object in request.prior.objects {
             let identity = ObjectIdentity(object)
             guard
                 let found = try await client.get(
@@ -16,20 +17,31 @@ enum ManifestResource: KubernetesResource {
             else { continue }  // gone from the cluster: the plan puts it back
             live.append(AppliedFields.project(found, onto: object))
         }
-        return prior.with("objects", .array(live))
+        var attributes = request.prior
+        attributes.objects = live
+        return attributes
     }
 
-    static func apply(
-        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
+    static func create(_ request: TypedCreate<ManifestAttributes>, using session: KubernetesSession) async throws -> ManifestAttributes {
+        try await apply(request.desired, prior: nil, session: session, progress: request.progress)
+    }
+
+    static func update(_ request: TypedUpdate<ManifestAttributes>, using session: KubernetesSession) async throws -> ManifestAttributes {
+        try await apply(request.desired, prior: request.prior, session: session, progress: request.progress)
+    }
+
+    private static func apply(
+        _ desired: ManifestAttributes, prior: ManifestAttributes?, session: KubernetesSession,
         progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value {
-        let objects = desired["objects"]?.arrayValue ?? []
-        let force = desired["conflicts"]?.stringValue != "fail"
+    ) async throws -> ManifestAttributes {
+        let (client, options) = (session.client, session.options)
+        let objects = desired.objects
+        let force = desired.conflicts != .fail
         try await applyInOrder(
             objects, client: client, manager: fieldManager, force: force, namespace: nil, options: options, progress: progress)
         // Pruning: what the last apply made and this one no longer lists.
         let kept = Set(objects.map { ObjectIdentity($0, defaultNamespace: client.access.namespace) })
-        for object in (prior?["objects"]?.arrayValue ?? []).reversed() {
+        for object in (prior?.objects ?? []).reversed() {
             let identity = ObjectIdentity(object, defaultNamespace: client.access.namespace)
             guard !kept.contains(identity) else { continue }
             progress("pruning \(identity)")
@@ -39,10 +51,11 @@ enum ManifestResource: KubernetesResource {
         return desired
     }
 
-    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        for object in (prior["objects"]?.arrayValue ?? []).reversed() {
+    static func delete(_ request: TypedDelete<ManifestAttributes>, using session: KubernetesSession) async throws {
+        let client = session.client
+        for object in request.prior.objects.reversed() {
             let identity = ObjectIdentity(object, defaultNamespace: client.access.namespace)
-            progress("deleting \(identity)")
+            request.progress("deleting \(identity)")
             try await client.delete(
                 apiVersion: identity.apiVersion, kind: identity.kind, namespace: identity.namespace, name: identity.name)
         }
