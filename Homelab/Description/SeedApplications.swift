@@ -1,7 +1,7 @@
 import HomelabKit
 
 /// Every application of the seed's component inventory (k8s/clusters/homelabk8s01), with the
-/// ordering its ApplicationSet could not express written as `dependsOn`.
+/// ordering its ApplicationSet could not express written as `after`.
 extension SeedHomelab {
     static let repository = "https://github.com/kyleseneker/homelab.git"
     static let appTemplateRepo = "https://bjw-s-labs.github.io/helm-charts"
@@ -12,20 +12,20 @@ extension SeedHomelab {
         _ name: String,
         namespace: String,
         createNamespace: Bool = false,
-        dependsOn: [String] = ["arr-prereqs"]
+        after: [String] = ["arr-prereqs"]
     ) -> Application {
         Application(
             name, namespace: namespace,
             source: .helm(repo: appTemplateRepo, chart: "app-template", version: "4.6.2"),
-            createNamespace: createNamespace, syncOptions: serverSide, dependsOn: dependsOn
+            createNamespace: createNamespace, syncOptions: serverSide, after: after
         )
     }
 
     /// A directory of manifests in the seed repository.
-    static func gitPath(_ name: String, namespace: String?, path: String, dependsOn: [String] = []) -> Application {
+    static func gitPath(_ name: String, namespace: String?, path: String, after: [String] = []) -> Application {
         Application(
             name, namespace: namespace, source: .git(repo: repository, path: "k8s/\(path)"),
-            syncOptions: serverSide, dependsOn: dependsOn
+            syncOptions: serverSide, after: after
         )
     }
 
@@ -37,11 +37,11 @@ extension SeedHomelab {
             source: .helm(
                 repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.20.0",
                 values: ["crds": ["enabled": true], "config": ["enableGatewayAPI": true]]),
-            syncOptions: serverSide, dependsOn: ["gateway-api"]
+            syncOptions: serverSide, after: ["gateway-api"]
         )
         gitPath(
             "gateway", namespace: "default", path: "clusters/homelabk8s01/infrastructure/gateway",
-            dependsOn: ["gateway-api", "cert-manager"])
+            after: ["gateway-api", "cert-manager"])
         Application(
             "local-path-provisioner", namespace: "local-path-storage",
             source: .git(repo: repository, path: "k8s/clusters/homelabk8s01/infrastructure/local-path-provisioner"),
@@ -82,99 +82,99 @@ extension SeedHomelab {
         Application(
             "vault", namespace: "vault",
             source: .helm(repo: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.32.0"),
-            syncOptions: serverSide, dependsOn: ["nfs-provisioner"]
+            syncOptions: serverSide, after: ["nfs-provisioner"]
         )
         Application(
             "external-secrets", namespace: "external-secrets",
             source: .helm(repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.2.0"),
-            syncOptions: serverSide, annotations: ["argocd.argoproj.io/sync-wave": "-2"], dependsOn: ["vault"]
+            syncOptions: serverSide, annotations: ["argocd.argoproj.io/sync-wave": "-2"], after: ["vault"]
         )
         Application(
             "authentik", namespace: "auth",
             source: .helm(repo: "https://charts.goauthentik.io", chart: "authentik", version: "2026.2.1"),
-            syncOptions: serverSide, dependsOn: ["external-secrets", "gateway"]
+            syncOptions: serverSide, after: ["external-secrets", "gateway"]
         )
         Application(
             "kyverno", namespace: "kyverno",
             source: .helm(repo: "https://kyverno.github.io/kyverno", chart: "kyverno", version: "3.7.1"),
             syncOptions: serverSide
         )
-        gitPath("kyverno-policies", namespace: nil, path: "components/kyverno-policies", dependsOn: ["kyverno"])
+        gitPath("kyverno-policies", namespace: nil, path: "components/kyverno-policies", after: ["kyverno"])
         Application(
             "goldilocks", namespace: "goldilocks",
             source: .helm(repo: "https://charts.fairwinds.com/stable", chart: "goldilocks", version: "10.3.0"),
-            syncOptions: serverSide, dependsOn: ["vpa"]
+            syncOptions: serverSide, after: ["vpa"]
         )
         Application(
             "kube-prometheus-stack", namespace: "monitoring",
             source: .helm(
                 repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack",
                 version: "82.13.6", values: ["prometheus": ["prometheusSpec": ["retention": "15d"]]]),
-            syncOptions: serverSide, dependsOn: ["local-path-provisioner"]
+            syncOptions: serverSide, after: ["local-path-provisioner"]
         )
         Application(
             "loki", namespace: "monitoring",
             source: .helm(repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.55.0"),
-            syncOptions: serverSide, dependsOn: ["kube-prometheus-stack"]
+            syncOptions: serverSide, after: ["kube-prometheus-stack"]
         )
         Application(
             "alloy", namespace: "monitoring",
             source: .helm(repo: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.6.2"),
-            syncOptions: serverSide, dependsOn: ["loki"]
+            syncOptions: serverSide, after: ["loki"]
         )
-        appTemplate("nut-exporter", namespace: "monitoring", dependsOn: ["kube-prometheus-stack"])
+        appTemplate("nut-exporter", namespace: "monitoring", after: ["kube-prometheus-stack"])
         Application(
             "minio", namespace: "backups",
             source: .helm(repo: "https://charts.min.io", chart: "minio", version: "5.4.0"),
-            syncOptions: serverSide + ["SkipHooks=true"], dependsOn: ["nfs-provisioner", "external-secrets"]
+            syncOptions: serverSide + ["SkipHooks=true"], after: ["nfs-provisioner", "external-secrets"]
         )
         Application(
             "velero", namespace: "backups",
             source: .helm(repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.0.0"),
-            syncOptions: serverSide, dependsOn: ["minio"]
+            syncOptions: serverSide, after: ["minio"]
         )
         gitPath(
             "etcd-backup", namespace: "backups", path: "clusters/homelabk8s01/infrastructure/etcd-backup",
-            dependsOn: ["nfs-provisioner"])
+            after: ["nfs-provisioner"])
         Application(
             "intel-gpu-operator", namespace: "intel-gpu-operator",
             source: .helm(repo: "https://intel.github.io/helm-charts", chart: "intel-device-plugins-operator", version: "0.35.0"),
-            syncOptions: serverSide, dependsOn: ["cert-manager"]
+            syncOptions: serverSide, after: ["cert-manager"]
         )
         Application(
             "intel-gpu-plugin", namespace: "intel-gpu-operator",
             source: .helm(
                 repo: "https://intel.github.io/helm-charts", chart: "intel-device-plugins-gpu", version: "0.35.0",
                 values: ["sharedDevNum": 5, "nodeFeatureRule": false]),
-            syncOptions: serverSide, dependsOn: ["intel-gpu-operator"]
+            syncOptions: serverSide, after: ["intel-gpu-operator"]
         )
     }
 
     @DeclarationBuilder<any ClusterContent>
     public static var media: DeclarationGroup<any ClusterContent> {
-        gitPath("arr-prereqs", namespace: nil, path: "clusters/homelabk8s01/apps/arr/prereqs", dependsOn: ["nfs-provisioner"])
-        appTemplate("arr-sonarr", namespace: "arr", dependsOn: ["arr-prereqs", "local-path-provisioner"])
-        appTemplate("arr-radarr", namespace: "arr", dependsOn: ["arr-prereqs", "local-path-provisioner"])
+        gitPath("arr-prereqs", namespace: nil, path: "clusters/homelabk8s01/apps/arr/prereqs", after: ["nfs-provisioner"])
+        appTemplate("arr-sonarr", namespace: "arr", after: ["arr-prereqs", "local-path-provisioner"])
+        appTemplate("arr-radarr", namespace: "arr", after: ["arr-prereqs", "local-path-provisioner"])
         appTemplate("arr-prowlarr", namespace: "arr")
         appTemplate("arr-bazarr", namespace: "arr")
-        appTemplate("arr-jellyfin", namespace: "arr", dependsOn: ["arr-prereqs", "intel-gpu-plugin"])
+        appTemplate("arr-jellyfin", namespace: "arr", after: ["arr-prereqs", "intel-gpu-plugin"])
         appTemplate("arr-vpn-downloads", namespace: "arr")
         appTemplate("arr-recyclarr", namespace: "arr")
-        appTemplate("arr-tdarr", namespace: "arr", dependsOn: ["arr-prereqs", "intel-gpu-plugin"])
-        appTemplate("arr-exportarr", namespace: "arr", dependsOn: ["arr-prereqs", "kube-prometheus-stack"])
+        appTemplate("arr-tdarr", namespace: "arr", after: ["arr-prereqs", "intel-gpu-plugin"])
+        appTemplate("arr-exportarr", namespace: "arr", after: ["arr-prereqs", "kube-prometheus-stack"])
         appTemplate("arr-flaresolverr", namespace: "arr")
         appTemplate("arr-unpackerr", namespace: "arr")
         Application(
             "arr-seerr", namespace: "arr",
             source: .helm(repo: "ghcr.io/seerr-team/seerr", chart: "seerr-chart", version: "3.3.0"),
-            syncOptions: serverSide, dependsOn: ["arr-prereqs"]
+            syncOptions: serverSide, after: ["arr-prereqs"]
         )
     }
 
     @DeclarationBuilder<any ClusterContent>
     public static var apps: DeclarationGroup<any ClusterContent> {
         appTemplate("homepage", namespace: "arr")
-        appTemplate("uptime-kuma", namespace: "monitoring", createNamespace: true, dependsOn: ["gateway"])
-        appTemplate("openclaw", namespace: "openclaw", createNamespace: true, dependsOn: ["gateway"])
+        appTemplate("uptime-kuma", namespace: "monitoring", createNamespace: true, after: ["gateway"])
+        appTemplate("openclaw", namespace: "openclaw", createNamespace: true, after: ["gateway"])
     }
 }

@@ -27,7 +27,9 @@ public struct Application: ClusterContent {
     public var prune: Bool
     public var selfHeal: Bool
     public var annotations: [String: String]
-    /// Other applications of this cluster that must be Healthy first.
+    /// Other applications of this cluster, by name, that must be Synced and Healthy first.
+    public var after: [String]
+    /// Resource addresses (`vm.web`, `host.pve`) applied first, as everywhere else.
     public var dependsOn: [String]
     public var location: SourceLocation
 
@@ -40,6 +42,7 @@ public struct Application: ClusterContent {
         prune: Bool = true,
         selfHeal: Bool = true,
         annotations: [String: String] = [:],
+        after: [String] = [],
         dependsOn: [String] = [],
         fileID: String = #fileID,
         line: Int = #line,
@@ -53,6 +56,7 @@ public struct Application: ClusterContent {
         self.prune = prune
         self.selfHeal = selfHeal
         self.annotations = annotations
+        self.after = after
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
@@ -82,9 +86,10 @@ public struct Application: ClusterContent {
         } else {
             graph.error("\(address): an Application needs ArgoCD declared in cluster \(cluster.name)", at: location, address: address)
         }
-        for other in dependsOn {
-            references.append(Reference(Self.address(cluster: cluster.name, name: other), at: location, purpose: "dependsOn"))
+        for other in after {
+            references.append(Reference(Self.address(cluster: cluster.name, name: other), at: location, purpose: "after"))
         }
+        references += graph.references(dependsOn, purpose: "dependsOn", at: location)
         var options = syncOptions
         if createNamespace && !options.contains("CreateNamespace=true") { options.append("CreateNamespace=true") }
         graph.add(

@@ -188,7 +188,7 @@ import Testing
                     Application(
                         "external-secrets", namespace: "external-secrets",
                         source: .helm(repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.2.0"),
-                        dependsOn: ["vault"])
+                        after: ["vault"])
                 }
             }
         }
