@@ -200,11 +200,7 @@ public struct Executor: Sendable {
             var operation = Operation(
                 change: change,
                 type: type,
-                context: ResourceContext(
-                    address: change.address,
-                    type: type,
-                    configuration: configurationKey.flatMap { graph.providerConfigurations[$0] }
-                ),
+                context: graph.context(change.address, type: type, configurationKey: configurationKey),
                 provider: try providers.provider(named: type.provider),
                 configurationKey: configurationKey,
                 waitsFor: [],

@@ -78,3 +78,11 @@ public struct ResourceGraph: Sendable {
         return result
     }
 }
+
+extension ResourceGraph {
+    /// What a provider gets to know about a resource: its address, type, and the configuration
+    /// `configurationKey` names in this description.
+    public func context(_ address: ResourceAddress, type: ResourceType, configurationKey: String?) -> ResourceContext {
+        ResourceContext(address: address, type: type, configuration: configurationKey.flatMap { providerConfigurations[$0] })
+    }
+}

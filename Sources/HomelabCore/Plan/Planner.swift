@@ -119,9 +119,7 @@ public struct Planner: Sendable {
             guard let resource = graph[change.address], let prior = change.before,
                 let provider = try? providers.provider(named: resource.spec.type.provider)
             else { continue }
-            let context = ResourceContext(
-                address: change.address, type: resource.spec.type,
-                configuration: resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] })
+            let context = graph.context(change.address, type: resource.spec.type, configurationKey: resource.spec.providerConfiguration)
             if let reason = provider.refusal(of: RefusalCheck(resource: context, prior: prior, desired: resource.spec.attributes)) {
                 refusals.append((change.address, resource.spec.location, reason))
             }
@@ -231,8 +229,7 @@ public struct Planner: Sendable {
             let type = graph[address]?.type ?? recorded.resourceType
             // A declared resource is read through the configuration the description gives it now.
             let configurationKey = graph[address]?.spec.providerConfiguration ?? recorded.providerConfiguration
-            let configuration = configurationKey.flatMap { graph.providerConfigurations[$0] }
-            let context = ResourceContext(address: address, type: type, configuration: configuration)
+            let context = graph.context(address, type: type, configurationKey: configurationKey)
             jobs.append(
                 Job(
                     address: address,
@@ -255,8 +252,7 @@ public struct Planner: Sendable {
             } else {
                 continue
             }
-            let configuration = configurationKey.flatMap { graph.providerConfigurations[$0] }
-            let context = ResourceContext(address: pending.address, type: type, configuration: configuration)
+            let context = graph.context(pending.address, type: type, configurationKey: configurationKey)
             jobs.append(
                 Job(
                     address: pending.address,

@@ -23,41 +23,37 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
         self.check = check
     }
 
-    private func handler(_ resource: ResourceContext) throws -> any ResourceHandler<Client>.Type {
+    /// The handler of the resource's type and the client for its configuration.
+    private func prepare(_ resource: ResourceContext) async throws -> (any ResourceHandler<Client>.Type, Client) {
         guard let handler = handlers[resource.type.name] else {
             throw ProviderError.failed("the \(name) provider has no resource type \(resource.type.name) (\(resource.address))")
         }
-        return handler
+        return (handler, try await connect(resource))
     }
 
     public func read(_ request: ReadRequest) async throws -> ReadResponse {
-        let handler = try handler(request.resource)
-        let client = try await connect(request.resource)
+        let (handler, client) = try await prepare(request.resource)
         return ReadResponse(attributes: try await Self.read(handler, request, client))
     }
 
     public func create(_ request: CreateRequest) async throws -> CreateResponse {
-        let handler = try handler(request.resource)
-        let client = try await connect(request.resource)
+        let (handler, client) = try await prepare(request.resource)
         return CreateResponse(attributes: try await Self.create(handler, request, client))
     }
 
     public func update(_ request: UpdateRequest) async throws -> UpdateResponse {
-        let handler = try handler(request.resource)
-        let client = try await connect(request.resource)
+        let (handler, client) = try await prepare(request.resource)
         return UpdateResponse(attributes: try await Self.update(handler, request, client))
     }
 
     public func delete(_ request: DeleteRequest) async throws -> DeleteResponse {
-        let handler = try handler(request.resource)
-        let client = try await connect(request.resource)
+        let (handler, client) = try await prepare(request.resource)
         try await Self.delete(handler, request, client)
         return DeleteResponse()
     }
 
     public func importResource(_ request: ImportRequest) async throws -> ImportResponse {
-        let handler = try handler(request.resource)
-        let client = try await connect(request.resource)
+        let (handler, client) = try await prepare(request.resource)
         guard let attributes = try await Self.importResource(handler, request, client) else {
             throw ProviderError.failed("\(request.resource.address): no \(request.resource.type.name) '\(request.id)' exists")
         }
@@ -86,7 +82,7 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
     private static func read<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: ReadRequest, _ client: Client) async throws -> Value?
     {
         let prior = try decode(H.Attributes.self, request.attributes, request.resource, "stored")
-        return try await H.read(TypedRead(resource: request.resource, prior: prior), using: client).map { try encode($0, request.resource) }
+        return try await H.read(TypedRead(resource: request.resource, prior: prior), using: client).map { try encode($0) }
     }
 
     private static func create<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: CreateRequest, _ client: Client) async throws
@@ -96,8 +92,8 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
         let desired = try decode(H.Attributes.self, request.attributes, resource, "desired")
         let report = request.created
         let typed = TypedCreate(
-            resource: resource, desired: desired, progress: request.progress, created: { try report(try encode($0, resource)) })
-        return try encode(try await H.create(typed, using: client), resource)
+            resource: resource, desired: desired, progress: request.progress, created: { try report(try encode($0)) })
+        return try encode(try await H.create(typed, using: client))
     }
 
     private static func update<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: UpdateRequest, _ client: Client) async throws
@@ -111,7 +107,7 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
             changedPaths: request.changedPaths,
             progress: request.progress
         )
-        return try encode(try await H.update(typed, using: client), request.resource)
+        return try encode(try await H.update(typed, using: client))
     }
 
     private static func delete<H: ResourceHandler<Client>>(_ handler: H.Type, _ request: DeleteRequest, _ client: Client) async throws {
@@ -124,7 +120,7 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
     {
         let desired = try request.desired.map { try decode(H.Attributes.self, $0, request.resource, "declared") }
         let typed = TypedImport(resource: request.resource, id: request.id, desired: desired)
-        return try await H.importResource(typed, using: client).map { try encode($0, request.resource) }
+        return try await H.importResource(typed, using: client).map { try encode($0) }
     }
 
     private static func decode<A: Decodable>(_ type: A.Type, _ value: Value, _ resource: ResourceContext, _ which: String) throws -> A {
@@ -136,7 +132,5 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
         }
     }
 
-    private static func encode(_ attributes: some Encodable, _ resource: ResourceContext) throws -> Value {
-        try AttributeEncoder().encode(attributes)
-    }
+    private static func encode(_ attributes: some Encodable) throws -> Value { try AttributeEncoder().encode(attributes) }
 }

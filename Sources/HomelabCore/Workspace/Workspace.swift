@@ -107,8 +107,7 @@ public struct Workspace: Sendable {
         guard state[address] == nil else {
             throw ProviderError.failed("\(address) is already managed; remove it from state first to import it again")
         }
-        let configuration = resource.spec.providerConfiguration.flatMap { graph.providerConfigurations[$0] }
-        let context = ResourceContext(address: address, type: resource.type, configuration: configuration)
+        let context = graph.context(address, type: resource.type, configurationKey: resource.spec.providerConfiguration)
         let provider = try providers.provider(named: resource.type.provider)
         let response = try await provider.importResource(ImportRequest(resource: context, id: id, desired: resource.spec.attributes))
         let imported = ResourceState(

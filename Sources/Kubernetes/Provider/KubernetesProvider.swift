@@ -39,8 +39,7 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
             },
             check: { request in
                 // A kubeconfig that cannot be read or has no usable context fails before any change.
-                guard var path = request.configuration["kubeconfig"]?.stringValue else { return }
-                if path.hasPrefix("~/") { path = (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) }
+                guard let path = Self.kubeconfigPath(request.configuration, environment: environment) else { return }
                 _ = try Kubeconfig.load(path: path).access(context: request.configuration["context"]?.stringValue)
             }
         )
@@ -54,16 +53,22 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
             throw ProviderError.failed("\(context.address) has no cluster to talk to")
         }
         let cluster = configuration["cluster"]?.stringValue ?? "?"
-        guard var path = configuration["kubeconfig"]?.stringValue else {
+        guard let kubeconfig = kubeconfigPath(configuration, environment: environment) else {
             throw ProviderError.notAvailable(
                 provider: "kubernetes", operation: "reach cluster \(cluster) without a kubeconfig (kubeadm bootstrap)", issue: nil)
         }
-        if path.hasPrefix("~/") { path = (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) }
-        let kubeconfig = path
         let context = configuration["context"]?.stringValue
-        return try await clients.client(for: "\(path)|\(context ?? "")") {
+        return try await clients.client(for: "\(kubeconfig)|\(context ?? "")") {
             try KubernetesClient(access: try Kubeconfig.load(path: kubeconfig).access(context: context))
         }
+    }
+}
+
+extension KubernetesProvider {
+    /// The configuration's kubeconfig path with `~/` expanded, or `nil` when it has none.
+    static func kubeconfigPath(_ configuration: Value, environment: [String: String]) -> String? {
+        guard let path = configuration["kubeconfig"]?.stringValue else { return nil }
+        return path.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1) : path
     }
 }
 
