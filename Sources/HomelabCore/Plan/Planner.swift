@@ -80,6 +80,14 @@ public struct Planner: Sendable {
             changes.append(change)
         }
         try checkUpdates(changes, graph: graph)
+        for index in changes.indices {
+            let remarks = self.remarks(on: changes[index], graph: graph)
+            if changes[index].action == .update {
+                changes[index].reasons += remarks
+            } else {
+                warnings += remarks.map { "\(changes[index].address): \($0)" }
+            }
+        }
 
         // Orphans: in state, no longer declared (or everything, when destroying); and objects of
         // interrupted creates that are no longer declared.
@@ -120,11 +128,20 @@ public struct Planner: Sendable {
                 let provider = try? providers.provider(named: resource.spec.type.provider)
             else { continue }
             let context = graph.context(change.address, type: resource.spec.type, configurationKey: resource.spec.providerConfiguration)
-            if let reason = provider.refusal(of: RefusalCheck(resource: context, prior: prior, desired: resource.spec.attributes)) {
+            if let reason = provider.refusal(of: PlannedUpdate(resource: context, prior: prior, desired: resource.spec.attributes)) {
                 refusals.append((change.address, resource.spec.location, reason))
             }
         }
         if !refusals.isEmpty { throw PlanError.refused(refusals) }
+    }
+
+    /// What the provider says about an update or an unchanged object ("restart required").
+    private func remarks(on change: ResourceChange, graph: ResourceGraph) -> [String] {
+        guard change.action == .update || change.action == .noOp, let prior = change.before, let resource = graph[change.address],
+            let provider = try? providers.provider(named: resource.spec.type.provider)
+        else { return [] }
+        let context = graph.context(change.address, type: resource.spec.type, configurationKey: resource.spec.providerConfiguration)
+        return provider.remarks(on: PlannedUpdate(resource: context, prior: prior, desired: resource.spec.attributes))
     }
 
     private func planChange(

@@ -64,17 +64,33 @@ open class HandlerProvider<Client: Sendable>: Provider, @unchecked Sendable {
 
     /// Attributes that do not decode (a value known only after apply in a plain field) cannot be
     /// judged yet: the apply's own checks catch them.
-    public func refusal(of update: RefusalCheck) -> String? {
+    public func refusal(of update: PlannedUpdate) -> String? {
         guard let handler = handlers[update.resource.type.name] else { return nil }
         return Self.refusal(handler, update)
     }
 
-    private static func refusal<H: ResourceHandler<Client>>(_ handler: H.Type, _ update: RefusalCheck) -> String? {
+    public func remarks(on update: PlannedUpdate) -> [String] {
+        guard let handler = handlers[update.resource.type.name] else { return [] }
+        return Self.remarks(handler, update)
+    }
+
+    private static func refusal<H: ResourceHandler<Client>>(_ handler: H.Type, _ update: PlannedUpdate) -> String? {
+        guard let (prior, desired) = typed(H.self, update) else { return nil }
+        return H.refusal(from: prior, to: desired)
+    }
+
+    private static func remarks<H: ResourceHandler<Client>>(_ handler: H.Type, _ update: PlannedUpdate) -> [String] {
+        guard let (prior, desired) = typed(H.self, update) else { return [] }
+        return H.remarks(from: prior, to: desired)
+    }
+
+    /// The update's typed attributes.
+    private static func typed<H: ResourceHandler<Client>>(_ handler: H.Type, _ update: PlannedUpdate) -> (H.Attributes, H.Attributes)? {
         let decoder = AttributeDecoder()
         guard let prior = try? decoder.decode(H.Attributes.self, from: update.prior),
             let desired = try? decoder.decode(H.Attributes.self, from: update.desired)
         else { return nil }
-        return H.refusal(from: prior, to: desired)
+        return (prior, desired)
     }
 
     // MARK: Typed calls (the handler's type opened)

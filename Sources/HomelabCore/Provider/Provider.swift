@@ -20,18 +20,23 @@ public protocol Provider: Sendable {
     func checkConfiguration(_ request: CheckConfigurationRequest) async throws
     /// Why an in-place update from the real object to the description cannot be made (a disk
     /// PVE cannot shrink), or `nil`. Asked at plan time, so the plan fails instead of the apply.
-    func refusal(of update: RefusalCheck) -> String?
+    func refusal(of update: PlannedUpdate) -> String?
+    /// What the plan should say about an update (or an unchanged object), such as "restart
+    /// required: cores take effect at the next start".
+    func remarks(on update: PlannedUpdate) -> [String]
 }
 
 extension Provider {
     /// Nothing to check by default.
     public func checkConfiguration(_ request: CheckConfigurationRequest) async throws {}
     /// Every update can be attempted by default.
-    public func refusal(of update: RefusalCheck) -> String? { nil }
+    public func refusal(of update: PlannedUpdate) -> String? { nil }
+    public func remarks(on update: PlannedUpdate) -> [String] { [] }
 }
 
-/// A planned in-place update, for ``Provider/refusal(of:)``.
-public struct RefusalCheck: Sendable {
+/// A planned in-place update (or an unchanged object), for ``Provider/refusal(of:)`` and
+/// ``Provider/remarks(on:)``.
+public struct PlannedUpdate: Sendable {
     public var resource: ResourceContext
     /// The real object, as refresh read it.
     public var prior: Value

@@ -19,10 +19,13 @@ public protocol ResourceHandler<Client>: Sendable {
     /// Why the object cannot be updated in place from `prior` (as it really is) to `desired`, or
     /// `nil`: the plan fails with it, pointing at the declaration, before anything changes.
     static func refusal(from prior: Attributes, to desired: Attributes) -> String?
+    /// What the plan says about going from `prior` to `desired` beyond the diff ("restart required").
+    static func remarks(from prior: Attributes, to desired: Attributes) -> [String]
 }
 
 extension ResourceHandler {
     public static func refusal(from prior: Attributes, to desired: Attributes) -> String? { nil }
+    public static func remarks(from prior: Attributes, to desired: Attributes) -> [String] { [] }
 
     public static func importResource(_ request: TypedImport<Attributes>, using client: Client) async throws -> Attributes? {
         throw ProviderError.unsupported("\(request.resource.address): a \(type.name) cannot be imported")

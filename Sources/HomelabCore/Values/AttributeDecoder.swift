@@ -101,6 +101,7 @@ private struct KeyedValueContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let member = members[key.stringValue] else {
+            if let defaulted = type as? any DefaultedAttribute.Type, let value = defaulted.whenMissing as? T { return value }
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: ""))
         }
         return try AttributeDecoder.decode(type, from: member, codingPath: codingPath + [key])
@@ -183,4 +184,15 @@ private struct SingleValueContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { value == .null }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try AttributeDecoder.decode(type, from: value, codingPath: codingPath) }
+}
+
+/// An attribute that state written before it existed lacks: it decodes as ``whenMissing`` rather
+/// than failing, so adding one never breaks a stored state.
+public protocol DefaultedAttribute {
+    static var whenMissing: Self { get }
+}
+
+extension Computed: DefaultedAttribute {
+    /// Never recorded: not known yet.
+    public static var whenMissing: Computed { .unknown }
 }

@@ -254,14 +254,13 @@ extension PVECluster {
         "BC:24:11:" + (0..<3).map { _ in String(format: "%02X", Int.random(in: 0...255)) }.joined(separator: ":")
     }
 
-    func config(_ node: String, _ vmid: Int) throws -> Value {
+    func config(_ node: String, _ vmid: Int, current: Bool) throws -> Value {
         let vm = try vm(node, vmid)
-        var members = vm.config.mapValues { value -> Value in Int(value).map(Value.int) ?? .string(value) }
-        // PVE returns memory as a property string, cores as an integer.
-        if let memory = vm.config["memory"] { members["memory"] = .string(memory) }
+        var members: [String: Value] = [:]
+        for (key, value) in Self.effectiveConfig(vm, current: current) { members[key] = Self.configValue(key, value) }
         if let cipassword = members["cipassword"], cipassword != .null { members["cipassword"] = "**********" }
         if let lock = vm.lock { members["lock"] = .string(lock) }
-        members["digest"] = .string(Self.digest(vm.config))
+        members["digest"] = .string(Self.digest(vm))
         return .object(members)
     }
 
@@ -273,16 +272,20 @@ extension PVECluster {
         try await lockVM(vmid)
         guard let current = vms[vmid] else { throw PVEAPIFailure.vmMissing(parameters.node, vmid) }
         if let lock = current.lock { throw PVEAPIFailure.server("VM is locked (\(lock))") }
-        if let digest = parameters.string("digest"), digest != Self.digest(current.config) {
+        if let digest = parameters.string("digest"), digest != Self.digest(current) {
             throw PVEAPIFailure.server("detected modified configuration - file changed by other user? Try again.")
         }
-        var config = current.config
-        for (key, values) in parameters.values where !Self.nonConfigKeys.contains(key) { config[key] = values.last }
-        for key in (parameters.string("delete") ?? "").split(separator: ",") { config[String(key)] = nil }
-        try checkConfig(config, vmid: vmid, node: parameters.node)
-        config = Self.assigningMACs(config)
-        for (key, value) in config where value.hasSuffix(":cloudinit") { config[key] = try allocate(value, vmid: vmid, disk: key) }
-        vms[vmid]?.config = config
+        var changes: [String: String] = [:]
+        for (key, values) in parameters.values where !Self.nonConfigKeys.contains(key) { changes[key] = values.last }
+        let deletions = (parameters.string("delete") ?? "").split(separator: ",").map(String.init)
+        // Checked against the config as it will be once pending changes apply.
+        var merged = Self.effectiveConfig(current, current: false)
+        for (key, value) in changes { merged[key] = value }
+        for key in deletions { merged[key] = nil }
+        try checkConfig(merged, vmid: vmid, node: parameters.node)
+        changes = Self.assigningMACs(changes)
+        for (key, value) in changes where value.hasSuffix(":cloudinit") { changes[key] = try allocate(value, vmid: vmid, disk: key) }
+        writeConfig(vmid, setting: changes, deleting: deletions)
         return .null
     }
 
@@ -354,6 +357,7 @@ extension PVECluster {
                     if vm.template { throw PVEAPIFailure.server("you can't start a vm if it's a template") }
                     // qemu-server `vm_start`: `die "VM $vmid already running\n"` inside the worker task.
                     if vm.running { throw PVEAPIFailure.server("VM \(vmid) already running") }
+                    cluster.applyPending(vmid)
                     cluster.vms[vmid]?.running = true
                     return ["start VM \(vmid)"]
                 default:

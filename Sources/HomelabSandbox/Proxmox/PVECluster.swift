@@ -15,6 +15,11 @@ actor PVECluster {
         /// What was typed on the console through `sendkey`.
         var typed = ""
         var installing = false
+        /// Changes waiting for the next start (see `PVECluster+Pending.swift`).
+        var pending: [String: String] = [:]
+        var pendingDelete: Set<String> = []
+        /// Cloud-init keys changed while running, with the value the drive still holds (`nil`: unset).
+        var cloudInitChanged: [String: String?] = [:]
         var template: Bool { config["template"] == "1" }
     }
 

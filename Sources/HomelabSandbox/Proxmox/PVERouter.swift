@@ -27,7 +27,12 @@ enum PVERouter {
         "GET /nodes/{node}/qemu": { cluster, p, _ in PVEAnswer(try await cluster.listVMs(p.node)) },
         "POST /nodes/{node}/qemu": { cluster, p, fault in PVEAnswer(try await cluster.createVM(p, fault: fault)) },
         "POST /nodes/{node}/qemu/{vmid}/clone": { cluster, p, fault in PVEAnswer(try await cluster.cloneVM(p, fault: fault)) },
-        "GET /nodes/{node}/qemu/{vmid}/config": { cluster, p, _ in PVEAnswer(try await cluster.config(p.node, try p.requireInt("vmid"))) },
+        "GET /nodes/{node}/qemu/{vmid}/config": { cluster, p, _ in
+            PVEAnswer(try await cluster.config(p.node, try p.requireInt("vmid"), current: try p.bool("current") ?? false))
+        },
+        "GET /nodes/{node}/qemu/{vmid}/pending": { cluster, p, _ in
+            PVEAnswer(try await cluster.pendingConfig(p.node, try p.requireInt("vmid")))
+        },
         "PUT /nodes/{node}/qemu/{vmid}/config": { cluster, p, fault in PVEAnswer(try await cluster.updateConfig(p, fault: fault)) },
         "PUT /nodes/{node}/qemu/{vmid}/resize": { cluster, p, fault in PVEAnswer(try await cluster.resize(p, fault: fault)) },
         "GET /nodes/{node}/qemu/{vmid}/status/current": { cluster, p, _ in

@@ -82,6 +82,12 @@ public final class ProxmoxSimulator: Sendable {
     public func vmIDs() async -> [Int] { await cluster.vms.keys.sorted() }
     public func vmConfig(_ vmid: Int) async -> [String: String]? { await cluster.vms[vmid]?.config }
     public func isRunning(_ vmid: Int) async -> Bool? { await cluster.vms[vmid]?.running }
+    /// The VM's `[PENDING]` section: values waiting for its next start.
+    public func pendingConfig(_ vmid: Int) async -> [String: String] { await cluster.vms[vmid]?.pending ?? [:] }
+    /// A config change made by hand (`qm set`) on a running VM: what cannot hotplug stays pending.
+    public func setPendingVMConfig(_ vmid: Int, _ key: String, _ value: String) async {
+        await cluster.writeConfig(vmid, setting: [key: value], deleting: [])
+    }
     public func setVMConfig(_ vmid: Int, _ key: String, _ value: String?) async { await cluster.setConfig(vmid, key, value) }
     public func addVolume(_ volume: String) async { await cluster.addVolume(volume) }
     /// Puts a VM (or a template) on a node directly, as if made outside HomelabKit.

@@ -45,6 +45,7 @@ public struct VM: NodeContent {
         started: Bool = true,
         description: String? = nil,
         cloudInitCustom: String? = nil,
+        restart: RestartPolicy = .shutdownAndStart,
         dependsOn: [String] = [],
         replaceTriggeredBy: [String] = [],
         fileID: String = #fileID,
@@ -59,7 +60,7 @@ public struct VM: NodeContent {
             cpuType: cpuType, memory: memory.mebibytes, disk: disk, diskStorage: diskStorage, bridge: bridge, ip: ip, gateway: gateway,
             nameservers: nameservers, searchDomain: searchDomain, user: user, sshKeys: sshKeys, tags: tags, pci: pci, vga: vga,
             agent: agent, onBoot: onBoot, started: started, description: description, mac: .unknown,
-            cloudInitCustom: cloudInitCustom)
+            cloudInitCustom: cloudInitCustom, restart: restart, awaitingRestart: .unknown)
         self.dependsOn = dependsOn
         self.replaceTriggeredBy = replaceTriggeredBy
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -114,6 +115,8 @@ public struct VM: NodeContent {
         attributes.template = template.name
         attributes.templateVMID = templateVMID(on: node)
         attributes.memory = memory.mebibytes
+        // Nothing may wait for a restart, unless the policy leaves it pending.
+        attributes.awaitingRestart = settings.restart == .leavePending || !settings.started ? .unknown : .known([])
         graph.add(
             ResourceSpec(
                 address: address,

@@ -36,10 +36,17 @@ public struct VMAttributes: Codable, Sendable, Equatable {
     public var mac: Computed<String?>
     /// `cicustom`, such as `user=local:snippets/web.yaml`.
     public var cloudInitCustom: String?
+    /// What apply does when a change needs the running VM restarted.
+    public var restart: RestartPolicy
+    /// Attributes whose new values wait for the VM's next start (PVE's pending changes, and
+    /// cloud-init settings the guest has not booted with yet). Desired empty, unless the
+    /// ``restart`` policy leaves changes pending.
+    public var awaitingRestart: Computed<[String]>
 
     /// The names the resource type's rules use (``ProxmoxTypes/vm``), checked by the compiler.
     enum CodingKeys: String, CodingKey {
         case node, name, vmid, template, templateVMID, cores, sockets, cpuType, memory, disk, diskStorage, bridge, ip, gateway
         case nameservers, searchDomain, user, sshKeys, tags, pci, vga, agent, onBoot, started, description, mac, cloudInitCustom
+        case restart, awaitingRestart
     }
 }

@@ -211,9 +211,106 @@ enum VMResource: ResourceHandler {
             let node = entry["node"]?.stringValue
         else { return nil }
         if entry["template"]?.lenientInt == 1 { return nil }
-        let config = try await api.get("/nodes/\(node)/qemu/\(vmid)/config")
+        let (config, waiting) = try await pendingConfig("/nodes/\(node)/qemu/\(vmid)", api: api)
         let status = try await api.get("/nodes/\(node)/qemu/\(vmid)/status/current")
-        return attributes(config: config, running: status["status"]?.stringValue == "running", node: node, vmid: vmid, prior: prior)
+        var real = attributes(config: config, running: status["status"]?.stringValue == "running", node: node, vmid: vmid, prior: prior)
+        real.awaitingRestart = .known(waiting)
+        return real
+    }
+
+    /// The config as it will be at the next start, and the attributes whose values wait for it,
+    /// from one `GET …/pending` (pve-guest-common `config_with_pending_array`: each key's value in
+    /// effect, its pending value, or a pending delete).
+    static func pendingConfig(_ base: String, api: ProxmoxClient) async throws -> (config: Value, waiting: [String]) {
+        var config: [String: Value] = [:]
+        var waiting = Set<String>()
+        for item in try await api.get("\(base)/pending").arrayValue ?? [] {
+            guard let key = item["key"]?.stringValue else { continue }
+            if (item["delete"]?.lenientInt ?? 0) > 0 {
+                waiting.insert(attributeName(ofConfigKey: key))
+            } else if let pending = item["pending"], pending != .null {
+                config[key] = pending
+                waiting.insert(attributeName(ofConfigKey: key))
+            } else if let value = item["value"] {
+                config[key] = value
+            }
+        }
+        return (.object(config), waiting.sorted())
+    }
+
+    /// The attribute a PVE config key holds, for naming what waits for a restart.
+    static func attributeName(ofConfigKey key: String) -> String {
+        let attribute: VMAttributes.CodingKeys? =
+            switch key {
+            case "name": .name
+            case "cores": .cores
+            case "sockets": .sockets
+            case "cpu": .cpuType
+            case "memory": .memory
+            case "net0": .bridge
+            case "ipconfig0": .ip
+            case "nameserver": .nameservers
+            case "searchdomain": .searchDomain
+            case "ciuser": .user
+            case "sshkeys": .sshKeys
+            case "cicustom": .cloudInitCustom
+            case "tags": .tags
+            case "vga": .vga
+            case "agent": .agent
+            case "onboot": .onBoot
+            case "description": .description
+            default: key.hasPrefix("hostpci") ? .pci : nil
+            }
+        return attribute?.stringValue ?? key
+    }
+
+    // MARK: Restart
+
+    /// Attributes a running VM takes only at its next start: PVE cannot hotplug them (qemu-server
+    /// `vmconfig_hotplug_pending` skips cores, sockets, cpu, memory, vga, agent and hostpci), or
+    /// they reach the guest through the cloud-init drive, written at start
+    /// (`cloudinit_pending_properties`: the cloud-init keys, the name and the NICs).
+    static let takeEffectAtStart: [VMAttributes.CodingKeys] = [
+        .cores, .sockets, .cpuType, .memory, .vga, .agent, .pci, .name, .bridge, .ip, .gateway, .nameservers, .searchDomain, .user,
+        .sshKeys, .cloudInitCustom,
+    ]
+
+    /// What waits for a restart once `desired` is written to a VM that runs as `prior`.
+    static func awaitingRestart(from prior: VMAttributes, to desired: VMAttributes) -> [String] {
+        guard prior.started, desired.started else { return [] }
+        let priorValues = try? AttributeEncoder().encode(prior)
+        let desiredValues = try? AttributeEncoder().encode(desired)
+        var names = Set(prior.awaitingRestart.value ?? [])
+        for name in takeEffectAtStart.map(\.stringValue) where priorValues?[name] != desiredValues?[name] {
+            names.insert(name)
+        }
+        return names.sorted()
+    }
+
+    /// The plan says which updates need a restart, and what the VM's policy makes of it.
+    static func remarks(from prior: VMAttributes, to desired: VMAttributes) -> [String] {
+        let waiting = awaitingRestart(from: prior, to: desired)
+        guard !waiting.isEmpty else { return [] }
+        let what = waiting.joined(separator: ", ")
+        return switch desired.restart {
+        case .shutdownAndStart: ["restart required: \(what) take effect at the next start; apply shuts the VM down cleanly and starts it"]
+        case .stopAndStart: ["restart required: \(what) take effect at the next start; apply stops the VM at once and starts it"]
+        case .leavePending:
+            ["restart required: \(what) take effect at the next start; left pending on Proxmox (restart: .leavePending)"]
+        }
+    }
+
+    /// Restarts a running VM whose config has changes waiting for its next start, as its policy
+    /// asks; never a hard stop unless the policy says so.
+    static func restartIfWaiting(_ desired: VMAttributes, base: String, api: ProxmoxClient, progress: @escaping @Sendable (String) -> Void)
+        async throws
+    {
+        guard desired.restart != .leavePending else { return }
+        let waiting = try await pendingConfig(base, api: api).waiting
+        guard !waiting.isEmpty else { return }
+        progress("restarting for \(waiting.joined(separator: ", "))")
+        try await power(desired.restart == .stopAndStart ? "stop" : "shutdown", base, api: api, progress: progress)
+        try await power("start", base, api: api, progress: progress)
     }
 
     /// The declaration's attributes, as the real VM has them.
@@ -240,7 +337,8 @@ enum VMResource: ResourceHandler {
             pci: (0..<16).compactMap { config["hostpci\($0)"]?.stringValue.flatMap { PropertyString($0)["mapping"] } },
             vga: config["vga"]?.stringValue ?? "std", agent: ["1", "on", "yes", "true"].contains(agent ?? "0"),
             onBoot: config["onboot"]?.lenientInt == 1, started: running, description: config["description"]?.stringValue,
-            mac: .known(net?["virtio"]), cloudInitCustom: config["cicustom"]?.stringValue)
+            mac: .known(net?["virtio"]), cloudInitCustom: config["cicustom"]?.stringValue, restart: prior.restart,
+            awaitingRestart: .known([]))
     }
 
     // MARK: Update
@@ -252,8 +350,11 @@ enum VMResource: ResourceHandler {
         let parameters = try configParameters(desired, prior: prior, current: current)
         if !parameters.isEmpty { try await api.put("\(base)/config", parameters) }
         if prior.disk != desired.disk { try await resize(desired.disk, of: base, current: current, api: api, progress: progress) }
-        if prior.started != desired.started {
-            try await power(desired.started ? "start" : "shutdown", base, api: api, progress: progress)
+        switch (prior.started, desired.started) {
+        case (false, true): try await power("start", base, api: api, progress: progress)  // applies what was pending
+        case (true, false): try await power("shutdown", base, api: api, progress: progress)
+        case (true, true): try await restartIfWaiting(desired, base: base, api: api, progress: progress)
+        case (false, false): break
         }
         // The engine reads the VM back and compares it with the description.
         return desired
