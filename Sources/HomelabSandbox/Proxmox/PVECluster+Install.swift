@@ -6,6 +6,8 @@ import HomelabCore
 /// ISO needs. A VM booted from the Ubuntu live ISO with a `cidata` seed attached installs itself
 /// once the boot command has typed `autoinstall` and `boot`, then powers off when the seed says so.
 extension PVECluster {
+    /// pve-storage `PVE/API2/Storage/Status.pm` `upload`: the storage and content checks of
+    /// `PVE/Storage.pm`, and "checksum mismatch: got '<sum>' != expect '<sum>'" for a wrong checksum.
     func upload(_ parameters: PVEParameters, fault: PVEFault.Kind?) throws -> Value {
         let storage = try parameters.require("storage")
         let content = try parameters.require("content")
@@ -18,7 +20,7 @@ extension PVECluster {
         if let checksum = parameters.string("checksum") {
             let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             if parameters.string("checksum-algorithm") == "sha256" && checksum.lowercased() != actual {
-                throw PVEAPIFailure.server("checksum mismatch: got '\(actual)' != expected '\(checksum)'")
+                throw PVEAPIFailure.server("checksum mismatch: got '\(actual)' != expect '\(checksum)'")
             }
         }
         let volume = "\(storage):\(content)/\(filename)"
@@ -36,6 +38,7 @@ extension PVECluster {
         )
     }
 
+    /// pve-storage `PVE/API2/Storage/Content.pm` `delete`: "volume '<volid>' does not exist".
     func deleteVolume(_ parameters: PVEParameters) throws -> Value {
         let volume = try parameters.require("volume")
         let storage = parameters.string("storage") ?? String(volume.split(separator: ":").first ?? "")
@@ -45,7 +48,8 @@ extension PVECluster {
         return .null
     }
 
-    /// `PUT …/sendkey`: one QEMU key name per call, typed on the VM's console.
+    /// `PUT …/sendkey`: one QEMU key name per call, typed on the VM's console. qemu-server
+    /// `vm_sendkey` runs a monitor command, which fails "VM <id> not running" (`vm_mon_cmd`).
     func sendKey(_ parameters: PVEParameters) throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         let current = try vm(parameters.node, vmid)

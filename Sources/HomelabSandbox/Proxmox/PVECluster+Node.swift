@@ -34,18 +34,21 @@ extension PVECluster {
 
     private static let interfaceKeys = ["type", "bridge_ports", "bridge_vlan_aware", "cidr", "gateway", "autostart", "comments", "mtu"]
 
+    /// pve-manager `PVE/API2/Network.pm` `create_network`: `raise_param_exc({ iface => "interface
+    /// already exists" })`; writing the file, pve-common `PVE/INotify.pm`
+    /// (`__write_etc_network_interfaces`) dies "bridge '<name>' - unable to find bridge port '<p>'",
+    /// a plain 500. PVE does not restrict bridge names to `vmbrN` here.
     func createInterface(_ parameters: PVEParameters) throws -> Value {
         try requireNode(parameters.node)
         let name = try parameters.require("iface")
         let type = try parameters.require("type")
         var pending = interfaces(parameters.node)
         if pending[name] != nil { throw PVEAPIFailure.parameters(["iface": "interface already exists"]) }
-        if type == "bridge", !name.hasPrefix("vmbr") { throw PVEAPIFailure.parameters(["iface": "invalid bridge name '\(name)'"]) }
         var settings: [String: String] = ["type": type, "method": "manual"]
         for key in Self.interfaceKeys { if let value = parameters.string(key) { settings[key] = value } }
         if let ports = settings["bridge_ports"] {
             for port in ports.split(separator: " ") where pending[String(port)] == nil {
-                throw PVEAPIFailure.parameters(["bridge_ports": "unable to find bridge port '\(port)'"])
+                throw PVEAPIFailure.server("bridge '\(name)' - unable to find bridge port '\(port)'")
             }
         }
         if settings["cidr"] != nil { settings["method"] = "static" }
@@ -119,6 +122,12 @@ extension PVECluster {
             })
     }
 
+    // Storage answers follow pve-storage `PVE/API2/Storage/Config.pm`: a missing ID is
+    // `PVE::Storage::storage_config`'s "storage '<id>' does not exist" (500); create dies "storage ID
+    // '<id>' already defined" under the "create storage failed" lock message; the parameter checks
+    // (`path` of a dir storage, `type` on update) are pve-common `PVE/JSONSchema.pm`'s own texts for
+    // the plugin's create and update schemas.
+
     func storage(_ id: String) throws -> Value {
         guard let settings = storages[id] else { throw PVEAPIFailure.server("storage '\(id)' does not exist") }
         var members = settings.mapValues(Value.string)
@@ -171,6 +180,10 @@ extension PVECluster {
     }
 
     /// `POST /nodes/{node}/storage/{storage}/download-url`: the file appears when the task ends.
+    /// pve-storage `PVE/API2/Storage/Status.pm` checks the content type ("storage '<id>' does not
+    /// support content-type '<ct>'", as `PVE/Storage.pm` words it); the worker's pve-common
+    /// `PVE::Tools::download_file_from_url` fails the task with "checksum mismatch: got '<sum>' !=
+    /// expect '<sum>'".
     /// The simulator has no internet: it knows the checksums of ``PVESimulatorConfiguration/downloads``.
     func downloadURL(_ parameters: PVEParameters, fault: PVEFault.Kind?) throws -> Value {
         let storage = try parameters.require("storage")
@@ -191,7 +204,7 @@ extension PVECluster {
                 cluster in
                 guard let known else { throw PVEAPIFailure.server("download failed: 404 Not Found") }
                 if let checksum, checksum.lowercased() != known.lowercased() {
-                    throw PVEAPIFailure.server("checksum mismatch: got '\(known)' != expected '\(checksum)'")
+                    throw PVEAPIFailure.server("checksum mismatch: got '\(known)' != expect '\(checksum)'")
                 }
                 cluster.volumes.insert("\(storage):\(content)/\(filename)")
                 return ["downloading \(url) to \(storage):\(content)/\(filename)", "download of '\(url)' finished"]
@@ -260,7 +273,8 @@ extension PVECluster {
         return .null
     }
 
-    /// Each `map` entry names a node and a PCI path that exist.
+    /// Each `map` entry names a node and a PCI path that exist: pve-cluster's `PVE::Mapping::PCI`
+    /// format check (`assert_valid_map_list`), answered as a parameter error on `map`.
     private func checkedMap(_ parameters: PVEParameters) throws -> [String] {
         guard let entries = parameters.values["map"], !entries.isEmpty else {
             throw PVEAPIFailure.parameters(["map": "property is missing and it is not optional"])
@@ -285,6 +299,7 @@ extension PVECluster {
 
     // MARK: Tasks
 
+    /// pve-manager `PVE/API2/Tasks.pm`: a task whose log file does not exist is "no such task".
     func taskStatus(_ upid: String) throws -> Value {
         guard let task = tasks[upid] else { throw PVEAPIFailure.parameters(["upid": "no such task"]) }
         var members: [String: Value] = [

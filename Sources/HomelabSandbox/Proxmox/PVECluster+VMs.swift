@@ -23,6 +23,7 @@ extension PVECluster {
         return .array(items)
     }
 
+    /// pve-manager `PVE/API2/Cluster.pm` `nextid`: `raise_param_exc({ vmid => "VM $vmid already exists" })`.
     func nextID(_ requested: Int?) throws -> Value {
         if let requested {
             if vms[requested] != nil { throw PVEAPIFailure.parameters(["vmid": "VM \(requested) already exists"]) }
@@ -66,6 +67,8 @@ extension PVECluster {
         return .array(items)
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `create_vm`: an existing VMID dies "unable to create VM <id> -
+    /// VM <id> already exists on node '<node>'" (`PVE::Cluster::check_vmid_unused`).
     func createVM(_ parameters: PVEParameters, fault: PVEFault.Kind?) throws -> Value {
         try requireNode(parameters.node)
         let vmid = try parameters.requireInt("vmid")
@@ -100,7 +103,10 @@ extension PVECluster {
         key.range(of: #"^(scsi|virtio|sata|ide)\d+$"#, options: .regularExpression) != nil
     }
 
-    /// Turns `local-lvm:32` or `local-lvm:0,import-from=local:import/x.img` into a volume.
+    /// Turns `local-lvm:32` or `local-lvm:0,import-from=local:import/x.img` into a volume. qemu-server
+    /// `$create_disks` allocates through pve-storage `PVE/Storage.pm`: an unknown storage is
+    /// "storage '<id>' does not exist", one without `images` content "storage '<id>' does not
+    /// support content-type 'images'", a missing source volume "volume '<volid>' does not exist".
     private func allocate(_ value: String, vmid: Int, disk: String) throws -> String {
         var parts = value.split(separator: ",").map(String.init)
         guard let volume = parts.first else { return value }
@@ -120,7 +126,7 @@ extension PVECluster {
             throw PVEAPIFailure.server("storage '\(volume.split(separator: ":").first ?? "")' does not exist")
         }
         guard (storage["content"] ?? "").split(separator: ",").contains("images") else {
-            throw PVEAPIFailure.server("storage '\(pieces[0])' does not support vm images")
+            throw PVEAPIFailure.server("storage '\(pieces[0])' does not support content-type 'images'")
         }
         // qemu-server `$NEW_DISK_RE` takes GiB with decimals (`3.5`), converted exactly and written
         // back with pve-common's `format_size` (`3584M`).
@@ -139,7 +145,11 @@ extension PVECluster {
         return parts.joined(separator: ",")
     }
 
-    /// What PVE refuses about config values before touching anything.
+    /// What PVE refuses about config values before touching anything: qemu-server
+    /// `PVE/API2/Qemu.pm` `check_hostpci_perm` ("only root can set '<key>' config for non-mapped
+    /// devices") and `PVE::Mapping::PCI` (`find_on_current_node`: "PCI mapping '<id>' not found" /
+    /// "... has no entry for node"); `memory`'s schema minimum (16, `PVE/QemuServer/Memory.pm`) in
+    /// pve-common `JSONSchema.pm` words; `update_vm_api`'s `PVE::Tools::validate_ssh_public_keys`.
     private func checkConfig(_ config: [String: String], vmid: Int, node: String) throws {
         for (key, value) in config where key.hasPrefix("hostpci") {
             let items = value.split(separator: ",")
@@ -167,6 +177,9 @@ extension PVECluster {
         }
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `clone_vm`: "parameter 'storage' not allowed for linked
+    /// clones", "can't clone VM to node '<n>' (VM uses local storage)", and "unable to create VM
+    /// <id>: config file already exists" (`create_and_lock_config`).
     func cloneVM(_ parameters: PVEParameters, fault: PVEFault.Kind?) async throws -> Value {
         let node = parameters.node
         let source = try vm(node, try parameters.requireInt("vmid"))
@@ -264,7 +277,10 @@ extension PVECluster {
         return .object(members)
     }
 
-    /// `PUT …/config`: synchronous, under the VM's config lock.
+    /// `PUT …/config`: synchronous, under the VM's config lock. qemu-server `update_vm_api`:
+    /// `PVE::QemuConfig->check_lock` dies "VM is locked (<lock>)"; a stale `digest` dies as
+    /// `PVE::Tools::assert_if_modified` words it ("detected modified configuration - file changed
+    /// by other user? Try again.").
     func updateConfig(_ parameters: PVEParameters, fault: PVEFault.Kind?) async throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         _ = try vm(parameters.node, vmid)
@@ -289,6 +305,8 @@ extension PVECluster {
         return .null
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `resize_vm`: "disk '<disk>' does not exist"; the size's
+    /// pattern is checked by pve-common `JSONSchema.pm` ("value does not match the regex pattern").
     func resize(_ parameters: PVEParameters, fault: PVEFault.Kind?) async throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         let current = try vm(parameters.node, vmid)
@@ -338,6 +356,9 @@ extension PVECluster {
         return .object(members)
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `vm_start`/`vm_stop`/`vm_shutdown` and `PVE/QemuServer.pm`:
+    /// "VM is locked (<lock>)" (`check_lock`); in the task, "you can't start a vm if it's a
+    /// template" and "VM <id> already running".
     func power(_ action: String, _ parameters: PVEParameters, fault: PVEFault.Kind?) throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         let current = try vm(parameters.node, vmid)
@@ -371,6 +392,8 @@ extension PVECluster {
         )
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `template`: "you can't convert a template to a template" and
+    /// "you can't convert a VM to template if VM is running".
     func convertToTemplate(_ parameters: PVEParameters, fault: PVEFault.Kind?) throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         let current = try vm(parameters.node, vmid)
@@ -392,6 +415,8 @@ extension PVECluster {
         )
     }
 
+    /// qemu-server `PVE/API2/Qemu.pm` `destroy_vm`: "VM <id> is running - destroy failed";
+    /// `PVE::QemuConfig->check_protection` "VM is protected - destroy failed"; and the lock.
     func destroy(_ parameters: PVEParameters, fault: PVEFault.Kind?) async throws -> Value {
         let vmid = try parameters.requireInt("vmid")
         let current = try vm(parameters.node, vmid)
@@ -411,8 +436,9 @@ extension PVECluster {
         )
     }
 
-    /// The guest agent answers only when the VM runs and has `agent: 1`; the address is the one
-    /// cloud-init configured.
+    /// The guest agent answers only when the VM runs and has `agent: 1` (qemu-server
+    /// `PVE/QemuServer/Agent.pm` `agent_available`: "QEMU guest agent is not running"); the address
+    /// is the one cloud-init configured.
     func agentInterfaces(_ node: String, _ vmid: Int) throws -> Value {
         let vm = try vm(node, vmid)
         guard vm.running, vm.config["agent"].map({ $0.hasPrefix("1") || $0.contains("enabled=1") }) == true else {

@@ -135,6 +135,8 @@ actor PVECluster {
         return vm
     }
 
+    /// pve-access-control/pve-cluster: a `node` not in the cluster is "no such cluster node '<n>'"
+    /// (`PVE::Cluster::check_node_exists`).
     func requireNode(_ node: String) throws {
         guard configuration.nodes.contains(node) else { throw PVEAPIFailure.server("no such cluster node '\(node)'") }
     }

@@ -1,4 +1,5 @@
-/// Decoded request parameters (query string and body merged), with PVE's own type checks.
+/// Decoded request parameters (query string and body merged), with PVE's own type checks: the
+/// texts are pve-common `PVE/JSONSchema.pm`'s (`check_type`, `validate`).
 struct PVEParameters: Sendable {
     var values: [String: [String]]
     /// Path parameters (`node`, `vmid`, ...).

@@ -103,6 +103,10 @@ public final class ProxmoxSimulator: Sendable {
 
     // MARK: Handling
 
+    /// The HTTP layer answers as pve-http-server `PVE/APIServer/AnyEvent.pm` does: 501 for an
+    /// unknown path ("no such uri") or method ("Method '<m> <path>' not implemented"), a body on
+    /// GET or DELETE, chunked encoding, a too large body or an upload without a length; 401 "No
+    /// ticket" / "authentication failure" after a delay; malformed bodies as parameter errors.
     func handle(_ request: SandboxRequest) async -> SandboxResponse {
         if configuration.latency > .zero { try? await Task.sleep(for: configuration.latency) }
         let prefix = "/api2/json"
