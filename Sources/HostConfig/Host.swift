@@ -119,7 +119,7 @@ public struct Host: LabContent {
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
-    public static let type = ResourceType(name: "host", provider: "host", replaceOnChange: ["address"])
+    public static let type = ResourceType(name: "host", provider: "host", replaceOnChange: [HostAttributes.CodingKeys.address])
 
     public func compile(into graph: inout GraphBuilder) {
         let hostAddress = ResourceAddress(kind: "host", name: name)
@@ -139,7 +139,7 @@ public struct Host: LabContent {
             ResourceSpec(
                 address: hostAddress,
                 type: Self.type,
-                attributes: ["name": .string(name), "address": .string(address), "user": .string(user)],
+                attributes: HostAttributes(name: name, address: address, user: user),
                 location: location,
                 references: graph.references(dependsOn, purpose: "dependsOn", at: location),
                 providerConfiguration: configurationKey
@@ -175,17 +175,32 @@ public struct Host: LabContent {
 
 /// Resource types of host configuration.
 public enum HostTypes {
-    public static let file = ResourceType(name: "host_file", provider: "host", replaceOnChange: ["path"])
-    public static let package = ResourceType(name: "host_package", provider: "host", replaceOnChange: ["name"])
-    public static let sysctl = ResourceType(name: "host_sysctl", provider: "host", replaceOnChange: ["key"])
-    public static let kernelModule = ResourceType(name: "host_kernel_module", provider: "host", replaceOnChange: ["name"])
-    public static let service = ResourceType(name: "host_service", provider: "host", replaceOnChange: ["name"])
+    public static let file = ResourceType(name: "host_file", provider: "host", replaceOnChange: [FileAttributes.CodingKeys.path])
+    public static let package = ResourceType(
+        name: "host_package", provider: "host", replaceOnChange: [PackageAttributes.CodingKeys.name])
+    public static let sysctl = ResourceType(name: "host_sysctl", provider: "host", replaceOnChange: [SysctlAttributes.CodingKeys.key])
+    public static let kernelModule = ResourceType(
+        name: "host_kernel_module", provider: "host", replaceOnChange: [KernelModuleAttributes.CodingKeys.name])
+    public static let service = ResourceType(
+        name: "host_service", provider: "host", replaceOnChange: [ServiceAttributes.CodingKeys.name])
     /// A guarded command is an action: its read says whether to run it again (the next plan's question).
     public static let command = ResourceType(name: "host_command", provider: "host", verifiedAfterApply: false)
-    public static let line = ResourceType(name: "host_line", provider: "host", replaceOnChange: ["path", "matching"])
-    public static let aptRepository = ResourceType(name: "host_apt_repository", provider: "host", replaceOnChange: ["name"])
-    public static let user = ResourceType(name: "host_user", provider: "host", replaceOnChange: ["name"])
-    public static let group = ResourceType(name: "host_group", provider: "host", replaceOnChange: ["name"])
+    public static let line = ResourceType(
+        name: "host_line", provider: "host", replaceOnChange: [LineAttributes.CodingKeys.path, .matching])
+    public static let aptRepository = ResourceType(
+        name: "host_apt_repository", provider: "host", replaceOnChange: [AptRepositoryAttributes.CodingKeys.name])
+    public static let user = ResourceType(name: "host_user", provider: "host", replaceOnChange: [UserAttributes.CodingKeys.name])
+    public static let group = ResourceType(name: "host_group", provider: "host", replaceOnChange: [GroupAttributes.CodingKeys.name])
     public static let reboot = ResourceType(name: "host_reboot", provider: "host", verifiedAfterApply: false)
-    public static let block = ResourceType(name: "host_block", provider: "host", replaceOnChange: ["path", "name"])
+    public static let block = ResourceType(
+        name: "host_block", provider: "host", replaceOnChange: [BlockAttributes.CodingKeys.path, .name])
+}
+
+/// What a ``Host`` compiles to: the machine itself, reachable over SSH.
+public struct HostAttributes: Codable, Sendable, Equatable {
+    public var name: String
+    public var address: String
+    public var user: String
+
+    enum CodingKeys: String, CodingKey { case name, address, user }
 }

@@ -8,15 +8,6 @@ public struct Application: ClusterContent {
         case helm(repo: String, chart: String, version: String, values: Value = .null)
         /// A directory of manifests or a kustomization in a Git repository.
         case git(repo: String, path: String, revision: String = "HEAD")
-
-        var value: Value {
-            switch self {
-            case .helm(let repo, let chart, let version, let values):
-                return ["kind": "helm", "repo": .string(repo), "chart": .string(chart), "version": .string(version), "values": values]
-            case .git(let repo, let path, let revision):
-                return ["kind": "git", "repo": .string(repo), "path": .string(path), "revision": .string(revision)]
-            }
-        }
     }
 
     public var name: String
@@ -96,12 +87,9 @@ public struct Application: ClusterContent {
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.application,
-                attributes: [
-                    "cluster": .string(cluster.name), "name": .string(name), "argocdNamespace": .string(cluster.argocdNamespace),
-                    "namespace": namespace.map(Value.string) ?? .null, "source": source.value,
-                    "syncOptions": .strings(options), "prune": .bool(prune), "selfHeal": .bool(selfHeal),
-                    "annotations": .object(annotations.mapValues(Value.string)),
-                ],
+                attributes: ApplicationAttributes(
+                    cluster: cluster.name, name: name, argocdNamespace: cluster.argocdNamespace, namespace: namespace, source: source,
+                    syncOptions: options, prune: prune, selfHeal: selfHeal, annotations: annotations),
                 location: location,
                 references: references,
                 providerConfiguration: cluster.configurationKey

@@ -54,12 +54,9 @@ public struct ArgoCD: ClusterContent {
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.argocd,
-                attributes: [
-                    "cluster": .string(cluster.name), "version": .string(version), "namespace": .string(namespace),
-                    "installURL": .string(installURL), "manifestSHA256": manifestSHA256.map(Value.string) ?? .null,
-                    "config": .object(config.mapValues(Value.string)),
-                    "commandParameters": .object(commandParameters.mapValues(Value.string)),
-                ],
+                attributes: ArgoCDAttributes(
+                    cluster: cluster.name, version: version, namespace: namespace, installURL: installURL, manifestSHA256: manifestSHA256,
+                    config: config, commandParameters: commandParameters, objects: .unknown),
                 location: location,
                 references: cluster.baseReferences(at: location),
                 providerConfiguration: cluster.configurationKey

@@ -70,12 +70,10 @@ public struct ClusterContext: Sendable {
 }
 
 public enum KubernetesTypes {
-    public static let argocd = ResourceType(name: "kubernetes_argocd", provider: "kubernetes", replaceOnChange: ["namespace"])
+    public static let argocd = ResourceType(
+        name: "kubernetes_argocd", provider: "kubernetes", replaceOnChange: [ArgoCDAttributes.CodingKeys.namespace])
     public static let application = ResourceType(
-        name: "kubernetes_argocd_application",
-        provider: "kubernetes",
-        replaceOnChange: ["name"]
-    )
+        name: "kubernetes_argocd_application", provider: "kubernetes", replaceOnChange: [ApplicationAttributes.CodingKeys.name])
     public static let manifest = ResourceType(name: "kubernetes_manifest", provider: "kubernetes")
     /// An existing cluster reached by a kubeconfig: reading it checks the API server answers.
     public static let cluster = ResourceType(

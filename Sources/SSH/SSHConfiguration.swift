@@ -7,7 +7,11 @@ public struct SSHConfiguration: Sendable {
     public var user: String
     public var authentication: SSHAuthentication
     public var hostKeys: HostKeyPolicy
+    /// How long the TCP connection may take.
     public var connectTimeout: Duration
+    /// How long the SSH handshake and authentication may take together, like OpenSSH's
+    /// `LoginGraceTime`: decrypting a passphrase-protected key is slow on a loaded machine.
+    public var loginTimeout: Duration
     /// How long one operation may wait on the network before it fails.
     public var operationTimeout: Duration
     /// Keepalive messages, so idle connections survive NAT and firewalls.
@@ -23,6 +27,7 @@ public struct SSHConfiguration: Sendable {
         authentication: SSHAuthentication,
         hostKeys: HostKeyPolicy,
         connectTimeout: Duration = .seconds(10),
+        loginTimeout: Duration = .seconds(60),
         operationTimeout: Duration = .seconds(300),
         keepaliveInterval: Duration? = .seconds(30),
         jumpHosts: [SSHConfiguration] = []
@@ -34,6 +39,7 @@ public struct SSHConfiguration: Sendable {
         self.authentication = authentication
         self.hostKeys = hostKeys
         self.connectTimeout = connectTimeout
+        self.loginTimeout = loginTimeout
         self.operationTimeout = operationTimeout
         self.keepaliveInterval = keepaliveInterval
     }

@@ -74,7 +74,7 @@ public final class SSHConnection: @unchecked Sendable {
         }
         self.session = session
         libssh2_session_set_blocking(session, 0)
-        let deadline = ContinuousClock.now + configuration.connectTimeout
+        let deadline = ContinuousClock.now + configuration.loginTimeout
         try retrying("handshake", until: deadline) { libssh2_session_handshake(session, socket) }
         try verifyHostKey(session)
         try authenticate(session, until: deadline)

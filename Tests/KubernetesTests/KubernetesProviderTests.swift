@@ -230,6 +230,29 @@ import Testing
         #expect(drift.changes.first { $0.action == .update }?.diffs.map(\.path.description) == ["source.version"])
     }
 
+    /// Destroying ArgoCD removes each object its install manifest made (recorded by name when it
+    /// was applied), then its namespace.
+    @Test func destroyingArgoCDRemovesWhatItsManifestInstalled() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.shutdown() } }
+        let lab = setup.lab { setup.argocd() }
+        try await setup.apply(lab)
+        let simulator = setup.kube.simulator
+        #expect(await simulator.object(apiVersion: "apps/v1", plural: "deployments", namespace: "argocd", name: "argocd-server") != nil)
+        let workspace = try setup.workspace(lab)
+        let state = try workspace.loadState()
+        let result = try await workspace.apply(try await workspace.plan(PlanOptions(destroy: true), state: state), state: state)
+        #expect(result.succeeded && result.destroyed == 2, "the cluster and ArgoCD: \(result.failures.map(\.message))")
+        #expect(await simulator.object(apiVersion: "apps/v1", plural: "deployments", namespace: "argocd", name: "argocd-server") == nil)
+        #expect(
+            await simulator.object(
+                apiVersion: "apiextensions.k8s.io/v1", plural: "customresourcedefinitions", name: "applications.argoproj.io")
+                == nil)
+        // The namespace is terminating, as a real API server leaves it until its objects are gone.
+        let namespace = await simulator.object(apiVersion: "v1", plural: "namespaces", name: "argocd")
+        #expect(namespace == nil || namespace?["metadata"]?["deletionTimestamp"] != nil)
+    }
+
     @Test func anUnpinnedInstallManifestIsRefusedWithItsDigest() async throws {
         let setup = try await Setup.start()
         defer { Task { await setup.shutdown() } }

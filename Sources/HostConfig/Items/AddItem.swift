@@ -5,7 +5,7 @@ func addItem(
     kind: String,
     name: String,
     type: ResourceType,
-    attributes: [String: Value],
+    attributes: some HostItemAttributes,
     host: HostContext,
     location: SourceLocation,
     into graph: inout GraphBuilder
@@ -13,7 +13,7 @@ func addItem(
     let address = ResourceAddress(kind: kind, name: "\(host.name)/\(name)")
     if name.isEmpty { graph.error("\(kind) on \(host.name) needs a name", at: location, address: address) }
     var attributes = attributes
-    attributes["host"] = .string(host.name)
+    attributes.host = host.name
     graph.add(
         ResourceSpec(
             address: address,
@@ -38,8 +38,8 @@ public protocol WatchableContent: HostContent {
 extension HostContext {
     /// One digest over the watched files, or null when nothing is watched. Paths that no earlier
     /// item of this host writes are reported at the watcher's line.
-    func digest(watching paths: [String], by watcher: String, at location: SourceLocation, into graph: inout GraphBuilder) -> Value {
-        guard !paths.isEmpty else { return .null }
+    func digest(watching paths: [String], by watcher: String, at location: SourceLocation, into graph: inout GraphBuilder) -> String? {
+        guard !paths.isEmpty else { return nil }
         var parts: [String] = []
         for path in paths {
             guard let digest = watched[path] else {
@@ -48,6 +48,6 @@ extension HostContext {
             }
             parts.append("\(path)=\(digest)")
         }
-        return .string(ContentDigest.sha256(parts.joined(separator: "\n")))
+        return ContentDigest.sha256(parts.joined(separator: "\n"))
     }
 }

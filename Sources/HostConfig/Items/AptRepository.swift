@@ -48,22 +48,65 @@ public struct AptRepository: HostContent {
         if !["http://", "https://", "file:/"].contains(where: uri.hasPrefix) {
             graph.error("apt repository \(name): '\(uri)' is not an http(s) or file URI", at: location)
         }
-        var keyValue: Value = .null
-        switch key {
-        case .armored(let text):
-            if !text.contains("BEGIN PGP PUBLIC KEY BLOCK") {
-                graph.error("apt repository \(name): the key is not an armored PGP key", at: location)
-            }
-            keyValue = ["armored": .string(text)]
-        case .url(let url): keyValue = ["url": .string(url)]
-        case nil: break
+        if case .armored(let text) = key, !text.contains("BEGIN PGP PUBLIC KEY BLOCK") {
+            graph.error("apt repository \(name): the key is not an armored PGP key", at: location)
         }
         addItem(
             kind: "apt_repository", name: name, type: HostTypes.aptRepository,
-            attributes: [
-                "name": .string(name), "source": .string(sourceLine), "list": .string(listPath), "keyring": .string(keyring),
-                "key": keyValue,
-            ],
+            attributes: AptRepositoryAttributes(
+                host: "", name: name, source: sourceLine, list: listPath, keyring: keyring, key: key.map(AptKeyState.init)),
             host: host, location: location, into: &graph)
+    }
+}
+
+/// What an ``AptRepository`` compiles to and ``AptRepositoryItem`` reads back.
+public struct AptRepositoryAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    /// The line in the list file.
+    public var source: String
+    public var list: String
+    public var keyring: String
+    public var key: AptKeyState?
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, name, source, list, keyring, key }
+}
+
+/// The signing key as declared, or as found on the host: `{"armored": …}`, `{"url": …}`, or
+/// `"(missing)"` when the keyring file is gone.
+public enum AptKeyState: Codable, Sendable, Equatable {
+    case declared(AptKey)
+    case missing
+
+    init(_ key: AptKey) { self = .declared(key) }
+
+    private enum CodingKeys: String, CodingKey { case armored, url }
+
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self), text == "(missing)" {
+            self = .missing
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let armored = try container.decodeIfPresent(String.self, forKey: .armored) {
+            self = .declared(.armored(armored))
+        } else {
+            self = .declared(.url(try container.decode(String.self, forKey: .url)))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .missing:
+            var container = encoder.singleValueContainer()
+            try container.encode("(missing)")
+        case .declared(.armored(let text)):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(text, forKey: .armored)
+        case .declared(.url(let url)):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(url, forKey: .url)
+        }
     }
 }

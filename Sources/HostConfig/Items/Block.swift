@@ -29,10 +29,21 @@ public struct Block: WatchableContent {
         if name.isEmpty || name.contains("\n") { graph.error("block in \(path): the name must be one non-empty line", at: location) }
         addItem(
             kind: "block", name: "\(path):\(name)", type: HostTypes.block,
-            attributes: [
-                "path": .string(path), "name": .string(name), "content": .string(content.hasSuffix("\n") ? content : content + "\n"),
-                "comment": .string(comment),
-            ],
+            attributes: BlockAttributes(
+                host: "", path: path, name: name, content: content.hasSuffix("\n") ? content : content + "\n", comment: comment),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Block`` compiles to and ``BlockItem`` reads back.
+public struct BlockAttributes: HostItemAttributes {
+    public var host: String
+    public var path: String
+    public var name: String
+    /// Whole lines, each ending in a line break.
+    public var content: String
+    public var comment: String
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, path, name, content, comment }
 }

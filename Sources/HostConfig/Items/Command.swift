@@ -33,10 +33,22 @@ public struct Command: HostContent {
         let watched = host.digest(watching: watching, by: "command \(name)", at: location, into: &graph)
         addItem(
             kind: "command", name: name, type: HostTypes.command,
-            attributes: [
-                "arguments": .strings(arguments), "creates": creates.map(Value.string) ?? .null,
-                "unless": unless.map(Value.strings) ?? .null, "onlyIf": onlyIf.map(Value.strings) ?? .null, "watched": watched,
-            ],
+            attributes: CommandAttributes(
+                host: "", arguments: arguments, creates: creates, unless: unless, onlyIf: onlyIf, watched: watched),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Command`` compiles to.
+public struct CommandAttributes: HostItemAttributes {
+    public var host: String
+    public var arguments: [String]
+    public var creates: String?
+    public var unless: [String]?
+    public var onlyIf: [String]?
+    /// A digest of the watched files: when it changes, the command runs again.
+    public var watched: String?
+
+    /// Whether a guard decides, on every plan, if the command has to run.
+    var isGuarded: Bool { creates != nil || unless != nil || onlyIf != nil }
 }

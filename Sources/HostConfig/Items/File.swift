@@ -26,10 +26,23 @@ public struct File: WatchableContent {
         }
         addItem(
             kind: "file", name: path, type: HostTypes.file,
-            attributes: ["path": .string(path), "content": .string(content), "mode": .string(mode), "owner": .string(owner)],
+            attributes: FileAttributes(host: "", path: path, content: content, mode: mode, owner: owner),
             host: host, location: location, into: &graph)
     }
 
     public var watchedPath: String { path }
     public var watchDigest: String { ContentDigest.sha256("\(mode) \(owner)\n\(content)") }
+}
+
+/// What a ``File`` compiles to and ``FileItem`` reads back.
+public struct FileAttributes: HostItemAttributes {
+    public var host: String
+    public var path: String
+    public var content: String
+    /// Four octal digits, such as `0644`.
+    public var mode: String
+    public var owner: String
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, path, content, mode, owner }
 }

@@ -22,7 +22,20 @@ public struct KernelModule: HostContent {
         }
         addItem(
             kind: "module", name: name, type: HostTypes.kernelModule,
-            attributes: ["name": .string(name), "file": .string(file), "loaded": true, "persisted": true],
+            attributes: KernelModuleAttributes(host: "", name: name, file: file, loaded: true, persisted: true),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``KernelModule`` compiles to and ``KernelModuleItem`` reads back.
+public struct KernelModuleAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    public var file: String
+    public var loaded: Bool
+    /// Whether the module is listed in the file.
+    public var persisted: Bool
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, name, file, loaded, persisted }
 }

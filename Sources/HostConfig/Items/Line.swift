@@ -28,10 +28,21 @@ public struct Line: WatchableContent {
         }
         addItem(
             kind: "line", name: "\(path):\(matching ?? line)", type: HostTypes.line,
-            attributes: ["path": .string(path), "line": .string(line), "matching": matching.map(Value.string) ?? .null],
+            attributes: LineAttributes(host: "", path: path, line: line, matching: matching),
             host: host, location: location, into: &graph)
     }
 
     public var watchedPath: String { path }
     public var watchDigest: String { ContentDigest.sha256("\(matching ?? "")\n\(line)") }
+}
+
+/// What a ``Line`` compiles to and ``LineItem`` reads back.
+public struct LineAttributes: HostItemAttributes {
+    public var host: String
+    public var path: String
+    public var line: String
+    public var matching: String?
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, path, line, matching }
 }

@@ -27,7 +27,19 @@ public struct Package: HostContent {
         }
         addItem(
             kind: "package", name: name, type: HostTypes.package,
-            attributes: ["name": .string(name), "version": version.map(Value.string) ?? .null, "hold": .bool(hold)],
+            attributes: PackageAttributes(host: "", name: name, version: version, hold: hold),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Package`` compiles to and ``PackageItem`` reads back.
+public struct PackageAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    /// The declared glob while the installed version matches it, else the installed version.
+    public var version: String?
+    public var hold: Bool
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, name, version, hold }
 }

@@ -24,7 +24,15 @@ public struct Reboot: HostContent {
         if timeout <= .zero { graph.error("reboot \(name): the timeout must be positive", at: location) }
         addItem(
             kind: "reboot", name: name, type: HostTypes.reboot,
-            attributes: ["watched": watched, "timeoutSeconds": .int(Int(timeout.components.seconds))],
+            attributes: RebootAttributes(host: "", watched: watched, timeoutSeconds: Int(timeout.components.seconds)),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Reboot`` compiles to.
+public struct RebootAttributes: HostItemAttributes {
+    public var host: String
+    /// A digest of the watched files: when it changes, the host reboots again.
+    public var watched: String?
+    public var timeoutSeconds: Int
 }

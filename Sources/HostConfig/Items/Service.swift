@@ -27,9 +27,21 @@ public struct Service: HostContent {
         let watched = host.digest(watching: watching, by: "service \(name)", at: location, into: &graph)
         addItem(
             kind: "service", name: name, type: HostTypes.service,
-            attributes: [
-                "name": .string(name), "enabled": .bool(enabled), "running": running.map(Value.bool) ?? .null, "watched": watched,
-            ],
+            attributes: ServiceAttributes(host: "", name: name, enabled: enabled, running: running, watched: watched),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Service`` compiles to and ``ServiceItem`` reads back.
+public struct ServiceAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    public var enabled: Bool
+    /// `nil`: left alone, not compared.
+    public var running: Bool?
+    /// A digest of the watched files: when it changes, the service restarts.
+    public var watched: String?
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, name, enabled, running, watched }
 }

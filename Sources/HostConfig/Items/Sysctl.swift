@@ -25,7 +25,21 @@ public struct Sysctl: HostContent {
         if !file.hasPrefix("/") { graph.error("sysctl \(key): the file '\(file)' must be an absolute path", at: location) }
         addItem(
             kind: "sysctl", name: key, type: HostTypes.sysctl,
-            attributes: ["key": .string(key), "value": .string(value), "file": .string(file), "persisted": true],
+            attributes: SysctlAttributes(host: "", key: key, value: value, file: file, persisted: true),
             host: host, location: location, into: &graph)
     }
+}
+
+/// What a ``Sysctl`` compiles to and ``SysctlItem`` reads back.
+public struct SysctlAttributes: HostItemAttributes {
+    public var host: String
+    public var key: String
+    /// The running value.
+    public var value: String
+    public var file: String
+    /// Whether `key = value` is in the file.
+    public var persisted: Bool
+
+    /// The names the resource type's rules use, checked by the compiler.
+    enum CodingKeys: String, CodingKey { case host, key, value, file, persisted }
 }

@@ -34,11 +34,8 @@ public struct User: HostContent {
         }
         addItem(
             kind: "user", name: name, type: HostTypes.user,
-            attributes: [
-                "name": .string(name), "uid": uid.map(Value.int) ?? .null, "group": group.map(Value.string) ?? .null,
-                "groups": .strings(groups.sorted()), "shell": shell.map(Value.string) ?? .null, "home": home.map(Value.string) ?? .null,
-                "system": .bool(system),
-            ],
+            attributes: UserAttributes(
+                host: "", name: name, uid: uid, group: group, groups: groups.sorted(), shell: shell, home: home, system: system),
             host: host, location: location, into: &graph)
     }
 }
@@ -61,7 +58,7 @@ public struct Group: HostContent {
         if !AccountName.isValid(name) { graph.error("'\(name)' is not a valid group name", at: location) }
         addItem(
             kind: "group", name: name, type: HostTypes.group,
-            attributes: ["name": .string(name), "gid": gid.map(Value.int) ?? .null, "system": .bool(system)],
+            attributes: GroupAttributes(host: "", name: name, gid: gid, system: system),
             host: host, location: location, into: &graph)
     }
 }
@@ -72,4 +69,30 @@ enum AccountName {
         guard let first = name.first, first.isLowercase || first == "_", name.count <= 32 else { return false }
         return name.allSatisfy { $0.isLowercase || $0.isNumber || "_-".contains($0) } && name.allSatisfy(\.isASCII)
     }
+}
+
+/// What a ``User`` compiles to and ``UserItem`` reads back. Fields left `nil` are the system's to
+/// choose and are not compared.
+public struct UserAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    public var uid: Int?
+    public var group: String?
+    /// Supplementary groups, sorted.
+    public var groups: [String]
+    public var shell: String?
+    public var home: String?
+    public var system: Bool
+
+    enum CodingKeys: String, CodingKey { case host, name, uid, group, groups, shell, home, system }
+}
+
+/// What a ``Group`` compiles to and ``GroupItem`` reads back.
+public struct GroupAttributes: HostItemAttributes {
+    public var host: String
+    public var name: String
+    public var gid: Int?
+    public var system: Bool
+
+    enum CodingKeys: String, CodingKey { case host, name, gid, system }
 }

@@ -2,19 +2,26 @@ import Foundation
 import HomelabCore
 import SSH
 
+/// The attributes of one kind of host item: the struct its declaration compiles, the plan diffs
+/// and its handler reads back. Every item belongs to a host.
+public protocol HostItemAttributes: Codable, Sendable, Equatable {
+    var host: String { get set }
+}
+
 /// How the `host` provider applies one kind of item: read the host, converge it, undo it.
 protocol HostItem: Sendable {
+    associatedtype Attributes: HostItemAttributes
     static var type: ResourceType { get }
     /// The item as it is on the host, or nil when it is absent.
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value?
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value
-    static func remove(_ prior: Value, on host: HostSession) async throws
+    static func read(_ prior: Attributes, on host: HostSession) async throws -> Attributes?
+    static func apply(_ desired: Attributes, prior: Attributes?, on host: HostSession) async throws -> Attributes
+    static func remove(_ prior: Attributes, on host: HostSession) async throws
     /// The file the item edits, if any: edits of one file are serialized.
-    static func editedFile(_ attributes: Value) -> String?
+    static func editedFile(_ attributes: Attributes) -> String?
 }
 
 extension HostItem {
-    static func editedFile(_ attributes: Value) -> String? { nil }
+    static func editedFile(_ attributes: Attributes) -> String? { nil }
 }
 
 /// A ``HostItem`` as a handler of the `host` provider: a sealed machine is not dialled, and edits
@@ -22,22 +29,22 @@ extension HostItem {
 enum HostItemHandler<Item: HostItem>: ResourceHandler {
     static var type: ResourceType { Item.type }
 
-    static func read(_ request: TypedRead<Value>, using host: HostSession) async throws -> Value? {
+    static func read(_ request: TypedRead<Item.Attributes>, using host: HostSession) async throws -> Item.Attributes? {
         if host.sealed { return request.prior }
         return try await host.editing(Item.editedFile(request.prior)) { try await Item.read(request.prior, on: host) }
     }
 
-    static func create(_ request: TypedCreate<Value>, using host: HostSession) async throws -> Value {
+    static func create(_ request: TypedCreate<Item.Attributes>, using host: HostSession) async throws -> Item.Attributes {
         try await host.editing(Item.editedFile(request.desired)) { try await Item.apply(request.desired, prior: nil, on: host) }
     }
 
-    static func update(_ request: TypedUpdate<Value>, using host: HostSession) async throws -> Value {
+    static func update(_ request: TypedUpdate<Item.Attributes>, using host: HostSession) async throws -> Item.Attributes {
         try await host.editing(Item.editedFile(request.desired)) {
             try await Item.apply(request.desired, prior: request.prior, on: host)
         }
     }
 
-    static func delete(_ request: TypedDelete<Value>, using host: HostSession) async throws {
+    static func delete(_ request: TypedDelete<Item.Attributes>, using host: HostSession) async throws {
         if host.sealed { return }
         try await host.editing(Item.editedFile(request.prior)) { try await Item.remove(request.prior, on: host) }
     }

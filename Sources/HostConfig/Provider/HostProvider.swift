@@ -8,7 +8,7 @@ import SSH
 public final class HostProvider: HandlerProvider<HostSession>, @unchecked Sendable {
     /// Every kind of host item.
     static let items: [any ResourceHandler<HostSession>.Type] = [
-        HostItemHandler<HostItself>.self, HostItemHandler<FileItem>.self, HostItemHandler<LineItem>.self,
+        HostItself.self, HostItemHandler<FileItem>.self, HostItemHandler<LineItem>.self,
         HostItemHandler<CommandItem>.self, HostItemHandler<PackageItem>.self, HostItemHandler<AptRepositoryItem>.self,
         HostItemHandler<SysctlItem>.self, HostItemHandler<KernelModuleItem>.self, HostItemHandler<ServiceItem>.self,
         HostItemHandler<UserItem>.self, HostItemHandler<GroupItem>.self, HostItemHandler<RebootItem>.self,
@@ -58,15 +58,19 @@ public final class HostProvider: HandlerProvider<HostSession>, @unchecked Sendab
 }
 
 /// The `Host` resource itself: connecting is its whole check.
-enum HostItself: HostItem {
+enum HostItself: ResourceHandler {
     static let type = Host.type
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
-        _ = try await host.connection()
-        return prior
+    static func read(_ request: TypedRead<HostAttributes>, using host: HostSession) async throws -> HostAttributes? {
+        if !host.sealed { _ = try await host.connection() }
+        return request.prior
     }
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
+    static func create(_ request: TypedCreate<HostAttributes>, using host: HostSession) async throws -> HostAttributes {
         _ = try await host.connection()
-        return desired
+        return request.desired
     }
-    static func remove(_ prior: Value, on host: HostSession) async throws {}
+    static func update(_ request: TypedUpdate<HostAttributes>, using host: HostSession) async throws -> HostAttributes {
+        _ = try await host.connection()
+        return request.desired
+    }
+    static func delete(_ request: TypedDelete<HostAttributes>, using host: HostSession) async throws {}
 }

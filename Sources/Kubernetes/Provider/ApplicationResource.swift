@@ -2,83 +2,94 @@ import HomelabCore
 
 /// An ArgoCD `Application`: created in ArgoCD's namespace, then waited for until Synced and
 /// Healthy, so Applications that depend on it start only after it is.
-enum ApplicationResource: KubernetesResource {
+enum ApplicationResource: ResourceHandler {
     static let type = KubernetesTypes.application
 
     static let apiVersion = "argoproj.io/v1alpha1"
 
     /// The Application object for the attributes a Swift `Application` compiled into.
-    static func object(_ attributes: Value) throws -> Value {
-        let name = try attributes.requireString("name")
-        let source = attributes["source"] ?? .null
+    static func object(_ attributes: ApplicationAttributes) -> Value {
         var spec: [String: Value] = [:]
-        switch source["kind"]?.stringValue {
-        case "helm":
+        switch attributes.source {
+        case .helm(let repo, let chart, let version, let values):
             var helm: [String: Value] = [:]
-            if let values = source["values"], values != .null { helm["valuesObject"] = values }
+            if values != .null { helm["valuesObject"] = values }
             spec["source"] = [
-                "repoURL": source["repo"] ?? .null, "chart": source["chart"] ?? .null, "targetRevision": source["version"] ?? .null,
-                "helm": .object(helm),
+                "repoURL": .string(repo), "chart": .string(chart), "targetRevision": .string(version), "helm": .object(helm),
             ]
-        default:
-            spec["source"] = [
-                "repoURL": source["repo"] ?? .null, "path": source["path"] ?? .null, "targetRevision": source["revision"] ?? "HEAD",
-            ]
+        case .git(let repo, let path, let revision):
+            spec["source"] = ["repoURL": .string(repo), "path": .string(path), "targetRevision": .string(revision)]
         }
         spec["project"] = "default"
-        spec["destination"] = ["server": "https://kubernetes.default.svc", "namespace": attributes["namespace"] ?? .string(name)]
-        var automated: [String: Value] = [:]
-        automated["prune"] = attributes["prune"] ?? true
-        automated["selfHeal"] = attributes["selfHeal"] ?? true
-        spec["syncPolicy"] = ["automated": .object(automated), "syncOptions": attributes["syncOptions"] ?? .strings([])]
-        var metadata: [String: Value] = ["name": .string(name), "namespace": attributes["argocdNamespace"] ?? "argocd"]
-        if let annotations = attributes["annotations"]?.objectValue, !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        // No namespace for Applications of cluster-scoped objects (CRDs, policies).
+        var destination: [String: Value] = ["server": "https://kubernetes.default.svc"]
+        if let namespace = attributes.namespace { destination["namespace"] = .string(namespace) }
+        spec["destination"] = .object(destination)
+        spec["syncPolicy"] = [
+            "automated": ["prune": .bool(attributes.prune), "selfHeal": .bool(attributes.selfHeal)],
+            "syncOptions": .strings(attributes.syncOptions),
+        ]
+        var metadata: [String: Value] = ["name": .string(attributes.name), "namespace": .string(attributes.argocdNamespace)]
+        if !attributes.annotations.isEmpty { metadata["annotations"] = .object(attributes.annotations.mapValues(Value.string)) }
         return ["apiVersion": .string(apiVersion), "kind": "Application", "metadata": .object(metadata), "spec": .object(spec)]
     }
 
-    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
+    static func read(_ request: TypedRead<ApplicationAttributes>, using session: KubernetesSession) async throws
+        -> ApplicationAttributes?
+    {
+        let prior = request.prior
         guard
-            let live = try await client.get(
-                apiVersion: apiVersion, kind: "Application", namespace: prior["argocdNamespace"]?.stringValue,
-                name: try prior.requireString("name"))
+            let live = try await session.client.get(
+                apiVersion: apiVersion, kind: "Application", namespace: prior.argocdNamespace, name: prior.name)
         else { return nil }
         // The live object, read back through what HomelabKit applied, mapped to the attributes.
-        let applied = try object(prior)
-        let projected = AppliedFields.project(live, onto: applied)
-        var attributes = prior
+        let projected = AppliedFields.project(live, onto: object(prior))
         let spec = projected["spec"] ?? .null
-        attributes = attributes.with("namespace", spec["destination"]?["namespace"] ?? .null)
-        attributes = attributes.with("prune", spec["syncPolicy"]?["automated"]?["prune"] ?? false)
-        attributes = attributes.with("selfHeal", spec["syncPolicy"]?["automated"]?["selfHeal"] ?? false)
-        attributes = attributes.with("syncOptions", spec["syncPolicy"]?["syncOptions"] ?? .strings([]))
-        var source = prior["source"] ?? .null
-        let liveSource = spec["source"] ?? .null
-        if source["kind"]?.stringValue == "helm" {
-            source = source.with("repo", liveSource["repoURL"] ?? .null).with("chart", liveSource["chart"] ?? .null)
-                .with("version", liveSource["targetRevision"] ?? .null).with("values", liveSource["helm"]?["valuesObject"] ?? .null)
-        } else {
-            source = source.with("repo", liveSource["repoURL"] ?? .null).with("path", liveSource["path"] ?? .null)
-                .with("revision", liveSource["targetRevision"] ?? .null)
+        let automated = spec["syncPolicy"]?["automated"]
+        var real = prior
+        real.namespace = spec["destination"]?["namespace"]?.stringValue
+        real.prune = automated?["prune"]?.boolValue ?? false
+        real.selfHeal = automated?["selfHeal"]?.boolValue ?? false
+        real.syncOptions = (spec["syncPolicy"]?["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let source = spec["source"] ?? .null
+        let text = { (key: String) in source[key]?.stringValue ?? "" }
+        switch prior.source {
+        case .helm:
+            real.source = .helm(
+                repo: text("repoURL"), chart: text("chart"), version: text("targetRevision"),
+                values: source["helm"]?["valuesObject"] ?? .null)
+        case .git:
+            real.source = .git(repo: text("repoURL"), path: text("path"), revision: text("targetRevision"))
         }
-        attributes = attributes.with("source", source)
-        attributes = attributes.with("annotations", projected["metadata"]?["annotations"] ?? .object([:]))
-        return attributes
+        real.annotations = (projected["metadata"]?["annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        return real
     }
 
-    static func apply(
-        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
-        progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value {
-        let application = try object(desired)
-        try await client.apply(application, fieldManager: fieldManager, force: true)
-        try await client.waitUntilReady(
-            application, namespace: desired["argocdNamespace"]?.stringValue, options: options, progress: progress)
+    static func create(_ request: TypedCreate<ApplicationAttributes>, using session: KubernetesSession) async throws
+        -> ApplicationAttributes
+    {
+        try await apply(request.desired, session: session, progress: request.progress)
+    }
+
+    static func update(_ request: TypedUpdate<ApplicationAttributes>, using session: KubernetesSession) async throws
+        -> ApplicationAttributes
+    {
+        try await apply(request.desired, session: session, progress: request.progress)
+    }
+
+    /// A server-side apply, then a wait until Synced and Healthy.
+    private static func apply(
+        _ desired: ApplicationAttributes, session: KubernetesSession, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> ApplicationAttributes {
+        let application = object(desired)
+        try await session.client.apply(application, fieldManager: fieldManager, force: true)
+        try await session.client.waitUntilReady(
+            application, namespace: desired.argocdNamespace, options: session.options, progress: progress)
         return desired
     }
 
-    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        try await client.delete(
-            apiVersion: apiVersion, kind: "Application", namespace: prior["argocdNamespace"]?.stringValue,
-            name: try prior.requireString("name"))
+    static func delete(_ request: TypedDelete<ApplicationAttributes>, using session: KubernetesSession) async throws {
+        try await session.client.delete(
+            apiVersion: apiVersion, kind: "Application", namespace: request.prior.argocdNamespace, name: request.prior.name)
     }
 }

@@ -6,37 +6,49 @@ import HomelabCore
 /// ArgoCD from its pinned upstream install manifest: downloaded, checked against the pinned
 /// SHA-256, the namespace injected, applied with ArgoCD's own field manager (so ArgoCD can adopt
 /// its objects later without conflicts), its config maps patched, and waited for until rolled out.
-enum ArgoCDResource: KubernetesResource {
+enum ArgoCDResource: ResourceHandler {
     static let type = KubernetesTypes.argocd
 
     /// ArgoCD's server-side apply manager.
     static let manager = "argocd-controller"
 
-    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value? {
-        let namespace = try prior.requireString("namespace")
-        guard try await client.get(apiVersion: "v1", kind: "Namespace", name: namespace) != nil else { return nil }
-        var attributes = prior
-        for (attribute, map) in [("config", "argocd-cm"), ("commandParameters", "argocd-cmd-params-cm")] {
-            let data =
-                try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: namespace, name: map)?["data"]?.objectValue ?? [:]
-            let owned = (prior[attribute]?.objectValue ?? [:]).keys
-            attributes = attributes.with(attribute, .object(data.filter { owned.contains($0.key) }))
-        }
-        return attributes
+    /// The config maps whose keys HomelabKit owns.
+    private static var configMaps: [(WritableKeyPath<ArgoCDAttributes, [String: String]>, String)] {
+        [(\.config, "argocd-cm"), (\.commandParameters, "argocd-cmd-params-cm")]
     }
 
-    static func apply(
-        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
-        progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value {
-        let namespace = try desired.requireString("namespace")
-        let url = try desired.requireString("installURL")
+    static func read(_ request: TypedRead<ArgoCDAttributes>, using session: KubernetesSession) async throws -> ArgoCDAttributes? {
+        let (prior, client) = (request.prior, session.client)
+        guard try await client.get(apiVersion: "v1", kind: "Namespace", name: prior.namespace) != nil else { return nil }
+        var real = prior
+        for (attribute, map) in configMaps {
+            let data =
+                try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: prior.namespace, name: map)?["data"]?.objectValue
+                ?? [:]
+            let owned = Set(prior[keyPath: attribute].keys)
+            real[keyPath: attribute] = data.filter { owned.contains($0.key) }.compactMapValues(\.stringValue)
+        }
+        return real
+    }
+
+    static func create(_ request: TypedCreate<ArgoCDAttributes>, using session: KubernetesSession) async throws -> ArgoCDAttributes {
+        try await install(request.desired, session: session, progress: request.progress)
+    }
+
+    static func update(_ request: TypedUpdate<ArgoCDAttributes>, using session: KubernetesSession) async throws -> ArgoCDAttributes {
+        try await install(request.desired, session: session, progress: request.progress)
+    }
+
+    private static func install(
+        _ desired: ArgoCDAttributes, session: KubernetesSession, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> ArgoCDAttributes {
+        let (namespace, url, client, options) = (desired.namespace, desired.installURL, session.client, session.options)
         progress("downloading \(url)")
         let http = try HTTPClient(options: HTTPClient.Options(tls: options.downloadTLS), host: url)
         let response = try await http.send(HTTPRequest(method: .get, url: url))
         guard response.status == 200 else { throw ProviderError.failed("\(url) answered \(response.status) \(response.reason)") }
         let digest = SHA256.hash(data: response.body).map { String(format: "%02x", $0) }.joined()
-        guard let pinned = desired["manifestSHA256"]?.stringValue else {
+        guard let pinned = desired.manifestSHA256 else {
             throw ProviderError.failed(
                 "ArgoCD's install manifest must be pinned: add manifestSHA256: \"\(digest)\" (the SHA-256 of \(url) now)")
         }
@@ -51,27 +63,28 @@ enum ArgoCDResource: KubernetesResource {
         progress("applying \(objects.count) objects into \(namespace)")
         try await ManifestResource.applyInOrder(
             objects, client: client, manager: manager, namespace: namespace, options: options, progress: progress)
-        for (attribute, map) in [("config", "argocd-cm"), ("commandParameters", "argocd-cmd-params-cm")] {
-            let data = desired[attribute]?.objectValue ?? [:]
+        for (attribute, map) in configMaps {
             try await client.apply(
                 [
                     "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(map), "namespace": .string(namespace)],
-                    "data": .object(data),
+                    "data": .object(desired[keyPath: attribute].mapValues(Value.string)),
                 ],
                 fieldManager: fieldManager, force: true)
         }
-        let identities = objects.map { ObjectIdentity($0, defaultNamespace: namespace) }
-        return desired.with(
-            "objects",
-            .array(identities.map { ["apiVersion": .string($0.apiVersion), "kind": .string($0.kind), "name": .string($0.name)] }))
+        var installed = desired
+        installed.objects = .known(
+            objects.map { object in
+                let identity = ObjectIdentity(object, defaultNamespace: namespace)
+                return ArgoCDAttributes.InstalledObject(apiVersion: identity.apiVersion, kind: identity.kind, name: identity.name)
+            })
+        return installed
     }
 
-    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws {
-        let namespace = try prior.requireString("namespace")
-        for object in (prior["objects"]?.arrayValue ?? []).reversed() {
-            let identity = ObjectIdentity(object, defaultNamespace: namespace)
-            try await client.delete(apiVersion: identity.apiVersion, kind: identity.kind, namespace: namespace, name: identity.name)
+    static func delete(_ request: TypedDelete<ArgoCDAttributes>, using session: KubernetesSession) async throws {
+        let (prior, client) = (request.prior, session.client)
+        for object in (prior.objects.value ?? []).reversed() {
+            try await client.delete(apiVersion: object.apiVersion, kind: object.kind, namespace: prior.namespace, name: object.name)
         }
-        try await client.delete(apiVersion: "v1", kind: "Namespace", name: namespace)
+        try await client.delete(apiVersion: "v1", kind: "Namespace", name: prior.namespace)
     }
 }

@@ -30,8 +30,7 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
         super.init(
             name: "kubernetes",
             handlers: [
-                ClusterResource.self, ManifestResource.self,
-                KubernetesHandler<ArgoCDResource>.self, KubernetesHandler<ApplicationResource>.self,
+                ClusterResource.self, ManifestResource.self, ArgoCDResource.self, ApplicationResource.self,
             ],
             connect: { resource in
                 KubernetesSession(
@@ -76,39 +75,6 @@ extension KubernetesProvider {
 public struct KubernetesSession: Sendable {
     let client: KubernetesClient
     let options: KubernetesProvider.Options
-}
-
-/// How the provider handles one resource type.
-protocol KubernetesResource {
-    static var type: ResourceType { get }
-    static func read(_ prior: Value, client: KubernetesClient, options: KubernetesProvider.Options) async throws -> Value?
-    static func apply(
-        _ desired: Value, prior: Value?, client: KubernetesClient, options: KubernetesProvider.Options,
-        progress: @escaping @Sendable (String) -> Void
-    ) async throws -> Value
-    static func delete(_ prior: Value, client: KubernetesClient, progress: @escaping @Sendable (String) -> Void) async throws
-}
-
-/// A ``KubernetesResource`` as a handler: create and update are both a server-side apply.
-enum KubernetesHandler<Resource: KubernetesResource>: ResourceHandler {
-    static var type: ResourceType { Resource.type }
-
-    static func read(_ request: TypedRead<Value>, using session: KubernetesSession) async throws -> Value? {
-        try await Resource.read(request.prior, client: session.client, options: session.options)
-    }
-
-    static func create(_ request: TypedCreate<Value>, using session: KubernetesSession) async throws -> Value {
-        try await Resource.apply(request.desired, prior: nil, client: session.client, options: session.options, progress: request.progress)
-    }
-
-    static func update(_ request: TypedUpdate<Value>, using session: KubernetesSession) async throws -> Value {
-        try await Resource.apply(
-            request.desired, prior: request.prior, client: session.client, options: session.options, progress: request.progress)
-    }
-
-    static func delete(_ request: TypedDelete<Value>, using session: KubernetesSession) async throws {
-        try await Resource.delete(request.prior, client: session.client, progress: request.progress)
-    }
 }
 
 /// HomelabKit's field manager for everything it applies (ArgoCD's own objects use ArgoCD's).

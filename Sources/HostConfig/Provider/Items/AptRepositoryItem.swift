@@ -6,34 +6,37 @@ import SSH
 enum AptRepositoryItem: HostItem {
     static let type = HostTypes.aptRepository
 
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
-        let list = try prior.requireString("list")
-        let keyring = try prior.requireString("keyring")
-        let listed = try await host.check(ShellCommand("cat", "--", list))
+    static func read(_ prior: AptRepositoryAttributes, on host: HostSession) async throws -> AptRepositoryAttributes? {
+        let listed = try await host.check(ShellCommand("cat", "--", prior.list))
         guard listed.succeeded else { return nil }
-        var key = prior["key"] ?? .null
-        if key["armored"] != nil || key["url"] != nil {
-            let stored = try await host.check(ShellCommand("cat", "--", keyring))
+        var real = prior
+        real.source = listed.standardOutput.trimmingCharacters(in: .newlines)
+        if case .declared(let key) = prior.key {
+            let stored = try await host.check(ShellCommand("cat", "--", prior.keyring))
             if !stored.succeeded {
-                key = "(missing)"
-            } else if key["armored"]?.stringValue.map({ $0 != stored.standardOutput }) == true {
-                key = ["armored": .string(stored.standardOutput)]
+                real.key = .missing
+            } else if case .armored(let text) = key, text != stored.standardOutput {
+                real.key = .declared(.armored(stored.standardOutput))
             }
         }
-        return prior.replacing(["source": .string(listed.standardOutput.trimmingCharacters(in: .newlines)), "key": key])
+        return real
     }
 
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
-        let list = try desired.requireString("list")
-        let keyring = try desired.requireString("keyring")
+    static func apply(_ desired: AptRepositoryAttributes, prior: AptRepositoryAttributes?, on host: HostSession) async throws
+        -> AptRepositoryAttributes
+    {
+        let (list, keyring) = (desired.list, desired.keyring)
         try await host.run(ShellCommand("mkdir", "-p", "-m", "0755", "/etc/apt/keyrings"))
-        if let armored = desired["key"]?["armored"]?.stringValue {
+        switch desired.key {
+        case .declared(.armored(let armored)):
             try await host.write(Array(armored.utf8), to: keyring, mode: 0o644)
-        } else if let url = desired["key"]?["url"]?.stringValue {
+        case .declared(.url(let url)):
             try await host.run(ShellCommand("curl", "-fsSL", "--retry", "3", "-o", keyring, "--", url))
             try await host.run(ShellCommand("chmod", "0644", keyring))
+        case .missing, nil:
+            break
         }
-        try await host.write(Array((try desired.requireString("source") + "\n").utf8), to: list, mode: 0o644)
+        try await host.write(Array((desired.source + "\n").utf8), to: list, mode: 0o644)
         // Refresh this source alone: the others may be unreachable, and are not ours to refresh.
         try await host.run(
             ShellCommand(
@@ -42,7 +45,7 @@ enum AptRepositoryItem: HostItem {
         return desired
     }
 
-    static func remove(_ prior: Value, on host: HostSession) async throws {
-        try await host.run(ShellCommand("rm", "-f", "--", try prior.requireString("list"), try prior.requireString("keyring")))
+    static func remove(_ prior: AptRepositoryAttributes, on host: HostSession) async throws {
+        try await host.run(ShellCommand("rm", "-f", "--", prior.list, prior.keyring))
     }
 }

@@ -6,39 +6,40 @@ import SSH
 enum PackageItem: HostItem {
     static let type = HostTypes.package
 
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? {
-        let name = try prior.requireString("name")
+    static func read(_ prior: PackageAttributes, on host: HostSession) async throws -> PackageAttributes? {
+        let name = prior.name
         let query = try await host.check(ShellCommand("dpkg-query", "-W", "-f", "${Status}\t${Version}", "--", name))
         let fields = query.standardOutput.split(separator: "\t", omittingEmptySubsequences: false)
         guard query.succeeded, fields.count == 2, fields[0].hasSuffix(" installed") else { return nil }
         let installed = String(fields[1])
         let held = try await host.output(ShellCommand("apt-mark", "showhold", name)).split(separator: "\n").contains { $0 == name }
-        var version: Value = .null
-        if let wanted = prior["version"]?.stringValue { version = .string(matches(installed, wanted) ? wanted : installed) }
-        return prior.replacing(["version": version, "hold": .bool(held)])
+        var real = prior
+        real.version = prior.version.map { matches(installed, $0) ? $0 : installed }
+        real.hold = held
+        return real
     }
 
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
-        let name = try desired.requireString("name")
+    static func apply(_ desired: PackageAttributes, prior: PackageAttributes?, on host: HostSession) async throws -> PackageAttributes {
+        let name = desired.name
         var target = name
-        if let wanted = desired["version"]?.stringValue {
+        if let wanted = desired.version {
             target += "=" + (try await resolve(name, wanted, on: host))
         }
-        if prior?["hold"]?.boolValue == true { try await host.run(ShellCommand("apt-mark", "unhold", name)) }
+        if prior?.hold == true { try await host.run(ShellCommand("apt-mark", "unhold", name)) }
         try await host.run(
             ShellCommand(
                 "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends",
                 "--allow-downgrades", "--allow-change-held-packages", "-o", "Dpkg::Options::=--force-confdef",
                 "-o", "Dpkg::Options::=--force-confold", target))
-        try await host.run(ShellCommand("apt-mark", desired["hold"]?.boolValue == true ? "hold" : "unhold", name))
+        try await host.run(ShellCommand("apt-mark", desired.hold ? "hold" : "unhold", name))
         guard let installed = try await read(desired, on: host) else {
             throw ProviderError.failed("\(name) is not installed after apt-get install")
         }
         return installed
     }
 
-    static func remove(_ prior: Value, on host: HostSession) async throws {
-        let name = try prior.requireString("name")
+    static func remove(_ prior: PackageAttributes, on host: HostSession) async throws {
+        let name = prior.name
         try await host.run(ShellCommand("apt-mark", "unhold", name))
         try await host.run(ShellCommand("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-q", name))
     }

@@ -8,16 +8,16 @@ enum RebootItem: HostItem {
     static let bootID = ShellCommand("cat", "/proc/sys/kernel/random/boot_id")
 
     /// A reboot leaves nothing to read back; it happens again only when what it watches changes.
-    static func read(_ prior: Value, on host: HostSession) async throws -> Value? { prior }
+    static func read(_ prior: RebootAttributes, on host: HostSession) async throws -> RebootAttributes? { prior }
 
-    static func apply(_ desired: Value, prior: Value?, on host: HostSession) async throws -> Value {
+    static func apply(_ desired: RebootAttributes, prior: RebootAttributes?, on host: HostSession) async throws -> RebootAttributes {
         let before = try await host.output(bootID)
         do {
             try await host.run(ShellCommand("systemctl", "reboot"))
         } catch SSHError.connectionLost {
             // The host went down before the command could answer: that is the reboot.
         }
-        let timeout = Duration.seconds(desired["timeoutSeconds"]?.intValue ?? 300)
+        let timeout = Duration.seconds(desired.timeoutSeconds)
         let deadline = ContinuousClock.now + timeout
         var lastProblem = "it did not answer"
         while ContinuousClock.now < deadline {
@@ -34,5 +34,5 @@ enum RebootItem: HostItem {
         throw ProviderError.failed("the host did not come back from the reboot within \(timeout) (\(lastProblem))")
     }
 
-    static func remove(_ prior: Value, on host: HostSession) async throws {}
+    static func remove(_ prior: RebootAttributes, on host: HostSession) async throws {}
 }
