@@ -51,3 +51,20 @@ extension HostContext {
         return ContentDigest.sha256(parts.joined(separator: "\n"))
     }
 }
+
+/// A host item declared by its attributes: each attribute is named once, in the attribute struct,
+/// and read through the declaration (`file.path`, `package.version`).
+@dynamicMemberLookup
+public protocol HostItemDeclaration: HostContent {
+    associatedtype Attributes: HostItemAttributes
+    /// What the item compiles to; `host` is filled in at compile.
+    var settings: Attributes { get set }
+    var location: SourceLocation { get }
+}
+
+extension HostItemDeclaration {
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<Attributes, T>) -> T {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
+}

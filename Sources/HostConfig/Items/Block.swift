@@ -2,36 +2,31 @@ import HomelabCore
 
 /// A block of lines in a file between marker comments (Ansible's `blockinfile`): replaced in
 /// place when the markers exist, appended otherwise, removed with its markers when the item goes.
-public struct Block: WatchableContent {
-    public var path: String
-    public var name: String
-    public var content: String
-    /// The comment leader of the file's format.
-    public var comment: String
+public struct Block: WatchableContent, HostItemDeclaration {
+    public var settings: BlockAttributes
     public var location: SourceLocation
 
     public init(
         _ path: String, name: String, content: String, comment: String = "#",
         fileID: String = #fileID, line: Int = #line, column: Int = #column
     ) {
-        self.path = path
-        self.name = name
-        self.content = content
-        self.comment = comment
-        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+        settings = BlockAttributes(host: "", path: path, name: name, content: content, comment: comment)
+        location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
-    public var watchedPath: String { path }
-    public var watchDigest: String { ContentDigest.sha256("\(name)\n\(content)") }
+    public var watchedPath: String { settings.path }
+    public var watchDigest: String { ContentDigest.sha256("\(settings.name)\n\(settings.content)") }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        let (path, name) = (settings.path, settings.name)
         if !path.hasPrefix("/") { graph.error("block \(name) in '\(path)': the path must be absolute", at: location) }
         if name.isEmpty || name.contains("\n") { graph.error("block in \(path): the name must be one non-empty line", at: location) }
+        // Whole lines: the last one ends in a line break too.
+        var attributes = settings
+        if !attributes.content.hasSuffix("\n") { attributes.content += "\n" }
         addItem(
-            kind: "block", name: "\(path):\(name)", type: HostTypes.block,
-            attributes: BlockAttributes(
-                host: "", path: path, name: name, content: content.hasSuffix("\n") ? content : content + "\n", comment: comment),
-            host: host, location: location, into: &graph)
+            kind: "block", name: "\(path):\(name)", type: HostTypes.block, attributes: attributes, host: host, location: location,
+            into: &graph)
     }
 }
 
@@ -42,6 +37,7 @@ public struct BlockAttributes: HostItemAttributes {
     public var name: String
     /// Whole lines, each ending in a line break.
     public var content: String
+    /// The comment leader of the file's format.
     public var comment: String
 
     /// The names the resource type's rules use, checked by the compiler.

@@ -5,30 +5,24 @@ import HomelabCore
 /// `version` may be a glob such as `1.31.4*` (the seed's `kubelet=1.31.4*`): the newest version
 /// `apt-cache madison` lists that matches it is installed, and an installed version that no
 /// longer matches shows as drift.
-public struct Package: HostContent {
-    public var name: String
-    public var version: String?
-    public var hold: Bool
+public struct Package: HostItemDeclaration {
+    public var settings: PackageAttributes
     public var location: SourceLocation
 
     public init(
         _ name: String, version: String? = nil, hold: Bool = false,
         fileID: String = #fileID, line: Int = #line, column: Int = #column
     ) {
-        self.name = name
-        self.version = version
-        self.hold = hold
-        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+        settings = PackageAttributes(host: "", name: name, version: version, hold: hold)
+        location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     public func compile(on host: HostContext, into graph: inout GraphBuilder) {
+        let name = settings.name
         if name.isEmpty || !name.allSatisfy({ $0.isLowercase || $0.isNumber || "+-.".contains($0) }) {
             graph.error("'\(name)' is not a Debian package name", at: location)
         }
-        addItem(
-            kind: "package", name: name, type: HostTypes.package,
-            attributes: PackageAttributes(host: "", name: name, version: version, hold: hold),
-            host: host, location: location, into: &graph)
+        addItem(kind: "package", name: name, type: HostTypes.package, attributes: settings, host: host, location: location, into: &graph)
     }
 }
 
