@@ -1,14 +1,17 @@
 import HomelabCore
 
-/// A Linux bridge on a node (`vmbr0`), with its ports and optional address.
+/// A Linux bridge on a node (`vmbr0`), with its ports and optional address. Its settings are a
+/// ``BridgeAttributes`` (each named once, there), read as members: `bridge.ports`.
+@dynamicMemberLookup
 public struct Bridge: NodeContent {
-    public var name: String
-    public var ports: [String]
-    public var address: String?
-    public var gateway: String?
-    public var vlanAware: Bool
-    public var comment: String?
+    /// The node is filled in at compile.
+    public var settings: BridgeAttributes
     public var location: SourceLocation
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<BridgeAttributes, T>) -> T {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
 
     public init(
         _ name: String,
@@ -21,32 +24,29 @@ public struct Bridge: NodeContent {
         line: Int = #line,
         column: Int = #column
     ) {
-        self.name = name
-        self.ports = ports
-        self.address = address
-        self.gateway = gateway
-        self.vlanAware = vlanAware
-        self.comment = comment
-        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+        settings = BridgeAttributes(
+            node: "", name: name, ports: ports, address: address, gateway: gateway, vlanAware: vlanAware, comment: comment)
+        location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
+        let (name, gateway) = (settings.name, settings.gateway)
         let address = ResourceAddress(kind: "bridge", name: "\(node.name)/\(name)")
         if !name.hasPrefix("vmbr") || Int(name.dropFirst(4)) == nil {
             graph.error("\(address): PVE bridge names are vmbrN (such as vmbr0), not '\(name)'", at: location, address: address)
         }
-        if let ip = self.address {
+        if let ip = settings.address {
             _ = ProxmoxValidation.checkAddress(ip: ip, gateway: gateway, of: address, at: location, into: &graph)
         } else if gateway != nil {
             graph.error("\(address): a gateway needs an address on the bridge", at: location, address: address)
         }
+        var attributes = settings
+        attributes.node = node.name
         graph.add(
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.bridge,
-                attributes: BridgeAttributes(
-                    node: node.name, name: name, ports: ports, address: self.address, gateway: gateway, vlanAware: vlanAware,
-                    comment: comment),
+                attributes: attributes,
                 location: location,
                 references: [node.reference(at: location)],
                 providerConfiguration: node.proxmox.configurationKey
@@ -105,12 +105,18 @@ public struct Storage: NodeContent {
     }
 }
 
-/// A PCI resource mapping (Datacenter → Resource Mappings), used by VMs for passthrough.
+/// A PCI resource mapping (Datacenter → Resource Mappings), used by VMs for passthrough. Its
+/// settings are a ``PCIMappingAttributes``, read as members: `mapping.path`.
+@dynamicMemberLookup
 public struct PCIMapping: NodeContent {
-    public var name: String
-    public var path: String
-    public var description: String?
+    /// The node is filled in at compile; the device's IDs are read at apply.
+    public var settings: PCIMappingAttributes
     public var location: SourceLocation
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<PCIMappingAttributes, T>) -> T {
+        get { settings[keyPath: keyPath] }
+        set { settings[keyPath: keyPath] = newValue }
+    }
 
     public init(
         _ name: String,
@@ -120,24 +126,25 @@ public struct PCIMapping: NodeContent {
         line: Int = #line,
         column: Int = #column
     ) {
-        self.name = name
-        self.path = path
-        self.description = description
-        self.location = SourceLocation(fileID: fileID, line: line, column: column)
+        settings = PCIMappingAttributes(
+            name: name, node: "", path: path, description: description, deviceID: .unknown, iommuGroup: .unknown)
+        location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
     public func compile(on node: NodeContext, into graph: inout GraphBuilder) {
+        let name = settings.name
         let address = ResourceAddress(kind: "pci", name: name)
         ProxmoxValidation.checkName(name, what: "PCI mapping", at: location, into: &graph)
-        if !Self.isPCIPath(path) {
-            graph.error("\(address): '\(path)' is not a PCI address such as 0000:00:02.0", at: location, address: address)
+        if !Self.isPCIPath(settings.path ?? "") {
+            graph.error("\(address): '\(settings.path ?? "")' is not a PCI address such as 0000:00:02.0", at: location, address: address)
         }
+        var attributes = settings
+        attributes.node = node.name
         graph.add(
             ResourceSpec(
                 address: address,
                 type: ProxmoxTypes.pciMapping,
-                attributes: PCIMappingAttributes(
-                    name: name, node: node.name, path: path, description: description, deviceID: .unknown, iommuGroup: .unknown),
+                attributes: attributes,
                 location: location,
                 references: [node.reference(at: location)],
                 providerConfiguration: node.proxmox.configurationKey
