@@ -103,7 +103,8 @@ import Testing
         let plan = try await pve.plan(lab(pve, cores: 2))
         let change = try #require(plan.changes.first { $0.address == "vm.web" })
         #expect(change.action == .update)
-        #expect(Set(change.diffs.map { $0.path.description.components(separatedBy: "[").first ?? "" }) == ["memory", "awaitingRestart"])
+        let changed: [String] = change.diffs.map { (diff: AttributeDiff) -> String in String(diff.path.description.prefix { $0 != "[" }) }
+        #expect(Set(changed) == ["memory", "awaitingRestart"])
         #expect(try await pve.apply(lab(pve, cores: 2)).succeeded)
         #expect(await pve.simulator.vmConfig(200)?["memory"] == "2048")
         #expect(await pve.simulator.pendingConfig(200).isEmpty)
