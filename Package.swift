@@ -44,7 +44,7 @@ let package = Package(
             name: "Kubernetes",
             dependencies: ["HomelabCore", "HTTP", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig"]),
+        .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig", .product(name: "Yams", package: "Yams")]),
 
         // The one import users write.
         .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "SSH", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
@@ -88,6 +88,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
+        .testTarget(name: "KubeadmTests", dependencies: ["HomelabKit", "Kubeadm", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab"]),
         .testTarget(
             name: "ProxmoxTests",
