@@ -88,7 +88,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox"]),
-        .testTarget(name: "KubeadmTests", dependencies: ["HomelabKit", "Kubeadm", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "KubeadmTests", dependencies: ["HomelabKit", "Kubeadm", "SeedHomelab", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab"]),
         .testTarget(
             name: "ProxmoxTests",

@@ -125,9 +125,16 @@ public enum SeedHomelab {
             "homelabk8s01",
             kubernetes: "1.31.4",
             controlPlane: ["homelabk8s01-node-1"],
-            workers: ["homelabk8s01-node-2", "homelabk8s01-node-3"],
+            // k8s_worker labels the gpu group's node after it joins.
+            workers: [
+                "homelabk8s01-node-2",
+                ClusterNode("homelabk8s01-node-3", labels: ["gpu": "intel", "intel.feature.node.kubernetes.io/gpu": "true"]),
+            ],
             podSubnet: "10.244.0.0/16",
             serviceSubnet: "10.96.0.0/12",
+            // templates/kubeadm-config.yml.j2: no controlPlaneEndpoint; the API server advertises
+            // the control plane's address and logs audit events.
+            apiServer: APIServerSettings(extraArgs: [.init("advertise-address", "192.168.10.50")], audit: AuditLog(policy: auditPolicy)),
             skipKubeProxy: true
         ) {
             Cilium(
@@ -145,6 +152,33 @@ public enum SeedHomelab {
             apps
         }
     }
+
+    /// The seed's audit policy: nothing for health checks, reads of lists and watches, the
+    /// components' own chatter; request and response for secrets, RBAC, token reviews, CSRs and
+    /// changes to namespaces, nodes and volumes; metadata for everything else.
+    public static let auditPolicy = AuditPolicy(rules: [
+        .init(level: "None", nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version"]),
+        .init(level: "None", verbs: ["watch", "list"]),
+        .init(level: "None", users: ["system:kube-proxy", "system:apiserver"], verbs: ["get"]),
+        .init(
+            level: "None",
+            resources: [
+                .init(group: "", resources: ["endpoints", "nodes/status"]), .init(group: "coordination.k8s.io", resources: ["leases"]),
+            ]
+        ),
+        .init(level: "RequestResponse", resources: [.init(group: "", resources: ["secrets"])]),
+        .init(level: "RequestResponse", resources: [.init(group: "rbac.authorization.k8s.io")]),
+        .init(
+            level: "RequestResponse",
+            resources: [
+                .init(group: "authentication.k8s.io", resources: ["tokenreviews"]),
+                .init(group: "certificates.k8s.io", resources: ["certificatesigningrequests"]),
+            ]),
+        .init(
+            level: "RequestResponse", verbs: ["create", "update", "patch", "delete"],
+            resources: [.init(group: "", resources: ["namespaces", "nodes", "persistentvolumes"])]),
+        .init(level: "Metadata"),
+    ])
 
     @DeclarationBuilder<any LabContent>
     static var outputs: DeclarationGroup<any LabContent> {

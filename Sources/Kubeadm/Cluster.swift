@@ -78,6 +78,7 @@ public struct Cluster: LabContent {
                 }
             )
         )
+        graph.complete(address) { spec, resources in CrossStageChecks.cluster(&spec, resources: resources) }
         let cni = ClusterContext.flatten(contents).contains { $0 is Cilium } ? Cilium.address(cluster: name) : nil
         let argocd = ClusterContext.flatten(contents).contains { $0 is ArgoCD } ? ArgoCD.address(cluster: name) : nil
         let context = ClusterContext(

@@ -14,9 +14,13 @@ struct ClusterValidation {
             error("Kubernetes version '\(settings.kubernetes)' must look like 1.31.4", into: &graph)
         }
         if settings.controlPlane.isEmpty { error("a cluster needs at least one control-plane node", into: &graph) }
-        let names = settings.nodes.map(\.name)
-        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
-            error("\(name) is listed more than once among the control planes and workers", into: &graph)
+        let (controlPlanes, workers) = (settings.controlPlane.map(\.name), settings.workers.map(\.name))
+        for name in Set(controlPlanes).intersection(workers).sorted() {
+            error("\(name) is listed both as control plane and as worker", into: &graph)
+        }
+        for (list, what) in [(controlPlanes, "control plane"), (workers, "workers")] {
+            var seen = Set<String>()
+            for name in list where !seen.insert(name).inserted { error("\(name) is listed twice in \(what)", into: &graph) }
         }
         for node in settings.nodes {
             for key in node.labels.keys.sorted() {

@@ -1,5 +1,7 @@
 import Foundation
 import HomelabCore
+import HomelabKit
+import SeedHomelab
 import Testing
 import Yams
 
@@ -82,6 +84,45 @@ import Yams
             Self.check(documents[index], against: goType, at: goType, problems: &problems)
             #expect(problems == [])
         }
+    }
+
+    /// The seed's kubeadm-config.yml.j2, as the seed's Cluster renders it: the API server's
+    /// audit flags and mounts, kube-proxy skipped, and the GPU node's labels on its join.
+    @Test func theSeedsKubeadmFiles() throws {
+        let graph = try SeedHomelab.lab.compile()
+        let attributes = try #require(graph["cluster.homelabk8s01"]).attributes
+        let cluster = try AttributeDecoder().decode(KubeadmClusterAttributes.self, from: attributes)
+        let documents = ClusterDocuments(cluster)
+        let file = try documents.initFile(certificateKey: nil)
+        let parsed = try file.components(separatedBy: "---\n").map { try YAMLDecoder().decode(Value.self, from: $0) }
+        let arguments = (parsed[1]["apiServer"]?["extraArgs"]?.arrayValue ?? []).compactMap { item -> String? in
+            guard let name = item["name"]?.stringValue, let value = item["value"]?.stringValue else { return nil }
+            return "\(name)=\(value)"
+        }
+        #expect(
+            arguments == [
+                "advertise-address=192.168.10.50", "audit-policy-file=/etc/kubernetes/audit/audit-policy.yml",
+                "audit-log-path=/var/log/kubernetes/audit/audit.log", "audit-log-maxage=7", "audit-log-maxbackup=3",
+                "audit-log-maxsize=100",
+            ])
+        #expect(
+            parsed[1]["apiServer"]?["extraVolumes"]?.arrayValue?.map { $0["hostPath"] } == [
+                "/etc/kubernetes/audit", "/var/log/kubernetes/audit",
+            ])
+        #expect(parsed[1]["controlPlaneEndpoint"] == nil, "the seed has no controlPlaneEndpoint")
+        #expect(parsed[0]["localAPIEndpoint"]?["advertiseAddress"] == "192.168.10.50")
+        #expect(documents.endpoint == "192.168.10.50:6443")
+        let gpu = try #require(cluster.workers.last)
+        let join = try documents.joinFile(gpu, token: "abcdef.0123456789abcdef", caCertHash: "sha256:00", certificateKey: nil)
+        let joinDocument = try YAMLDecoder().decode(Value.self, from: join)
+        #expect(
+            joinDocument["nodeRegistration"]?["kubeletExtraArgs"] == [
+                ["name": "node-labels", "value": "gpu=intel,intel.feature.node.kubernetes.io/gpu=true"]
+            ])
+        #expect(joinDocument["discovery"]?["bootstrapToken"]?["apiServerEndpoint"] == "192.168.10.50:6443")
+        var problems: [String] = []
+        Self.check(joinDocument, against: "JoinConfiguration", at: "join", problems: &problems)
+        #expect(problems == [])
     }
 
     static func check(_ value: Value, against type: String, at path: String, problems: inout [String]) {

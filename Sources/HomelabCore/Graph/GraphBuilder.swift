@@ -8,8 +8,20 @@ public struct GraphBuilder: Sendable {
     public private(set) var outputs: [OutputSpec] = []
     public private(set) var diagnostics = Diagnostics()
     public private(set) var providerConfigurations: [String: Value] = [:]
+    /// Steps that need the whole description, run by ``build()`` (see ``complete(_:_:)``).
+    private var completions: [(address: ResourceAddress, step: Completion)] = []
+
+    /// Finishes a resource from facts other declarations give (a VM's address, a template's
+    /// packages) and checks what one stage assumes of another. It runs once everything has
+    /// compiled, whatever the order of the declarations; `resources` holds every declared resource.
+    public typealias Completion = @Sendable (_ spec: inout ResourceSpec, _ resources: [ResourceAddress: ResourceSpec]) -> [Diagnostic]
 
     public init() {}
+
+    /// Runs `step` on the resource at `address` when the graph is built.
+    public mutating func complete(_ address: ResourceAddress, _ step: @escaping Completion) {
+        completions.append((address, step))
+    }
 
     public mutating func add(_ spec: ResourceSpec) { specs.append(spec) }
     public mutating func add(_ output: OutputSpec) { outputs.append(output) }
@@ -45,6 +57,15 @@ public struct GraphBuilder: Sendable {
             }
             indexByAddress[spec.address] = kept.count
             kept.append(spec)
+        }
+
+        // Completions see every declared resource, and may refine the one they finish.
+        if !completions.isEmpty {
+            let byAddress = Dictionary(kept.map { ($0.address, $0) }) { first, _ in first }
+            for (address, step) in completions {
+                guard let index = indexByAddress[address] else { continue }
+                for diagnostic in step(&kept[index], byAddress) { diagnostics.append(diagnostic) }
+            }
         }
 
         checkClaims(kept, into: &diagnostics)

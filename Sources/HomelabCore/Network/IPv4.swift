@@ -47,5 +47,11 @@ public struct IPv4Interface: Sendable, Hashable, CustomStringConvertible {
     /// Whether the address is the network itself, as a network CIDR (`10.244.0.0/16`) must be.
     public var isNetworkAddress: Bool { address == network }
 
+    /// The last address of the network.
+    public var broadcast: IPv4Address { IPv4Address(value: network.value | ~mask) }
+
+    /// Whether the two networks share an address.
+    public func overlaps(_ other: IPv4Interface) -> Bool { contains(other.network) || other.contains(network) }
+
     public var description: String { "\(address)/\(prefixLength)" }
 }
