@@ -13,14 +13,18 @@ public final class KubeAPISimulator: Sendable {
     private let server: SandboxHTTPSServer
     private let cluster: KubeCluster
 
-    public static func start(kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200)) async throws
-        -> KubeAPISimulator
+    /// - Parameter addresses: further IPv4 addresses to serve on (besides 127.0.0.1), such as the
+    ///   host's end of a disposable machine's network, so machines can reach it.
+    public static func start(kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200), addresses: [String] = [])
+        async throws -> KubeAPISimulator
     {
         let authority = try SandboxCertificateAuthority(name: "kubernetes")
-        return try await KubeAPISimulator(authority: authority, kubernetesVersion: kubernetesVersion, readyDelay: readyDelay)
+        return try await KubeAPISimulator(
+            authority: authority, kubernetesVersion: kubernetesVersion, readyDelay: readyDelay, addresses: addresses)
     }
 
-    private init(authority: SandboxCertificateAuthority, kubernetesVersion: String, readyDelay: Duration) async throws {
+    private init(authority: SandboxCertificateAuthority, kubernetesVersion: String, readyDelay: Duration, addresses: [String]) async throws
+    {
         certificateAuthority = authority
         self.kubernetesVersion = kubernetesVersion
         token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -29,7 +33,10 @@ public final class KubeAPISimulator: Sendable {
         let router = KubeRouter(cluster: cluster, kubernetesVersion: kubernetesVersion)
         let token = self.token
         let log = RequestLog()
-        server = try await SandboxHTTPSServer(identity: try authority.issueServer(), clientCA: authority.caPEM) { request in
+        server = try await SandboxHTTPSServer(
+            identity: try authority.issueServer(addresses: addresses), clientCA: authority.caPEM,
+            host: addresses.isEmpty ? "127.0.0.1" : "0.0.0.0"
+        ) { request in
             log.append("\(request.method) \(request.path)")
             let bearer = request.header("Authorization") == "Bearer \(token)"
             guard bearer || request.clientCertificateSubject != nil else {
@@ -43,6 +50,7 @@ public final class KubeAPISimulator: Sendable {
     private let log: RequestLog
 
     public var endpoint: String { server.baseURL }
+    public var port: Int { server.port }
     public var caPEM: String { certificateAuthority.caPEM }
 
     /// A client certificate for `user` in `group` (CN and O, as the API server maps them).

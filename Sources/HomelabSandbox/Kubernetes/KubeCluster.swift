@@ -292,6 +292,13 @@ actor KubeCluster {
 
     // MARK: Rendering
 
+    /// Whether a CNI runs: Cilium's agent DaemonSet in kube-system, rolled out.
+    private var isPodNetworkReady: Bool {
+        let key = Key(group: "apps", plural: "daemonsets", namespace: "kube-system", name: "cilium")
+        guard let stored = objects[key] else { return false }
+        return ContinuousClock.now - stored.changedAt >= readyDelay
+    }
+
     private func render(_ stored: Stored, _ type: KubeResourceType) -> Value {
         guard case .object(var members) = stored.object else { return stored.object }
         var metadata = members["metadata"]?.objectValue ?? [:]
@@ -303,7 +310,9 @@ actor KubeCluster {
                 ]
             })
         members["metadata"] = .object(metadata)
-        if let status = KubeStatusSimulation.status(
+        if type.kind == "Node" {
+            members["status"] = KubeStatusSimulation.nodeStatus(networkReady: isPodNetworkReady)
+        } else if let status = KubeStatusSimulation.status(
             of: stored.object, type: type, ready: ContinuousClock.now - stored.changedAt >= readyDelay)
         {
             members["status"] = status

@@ -22,6 +22,7 @@ public struct KubeResourceType: Sendable, Hashable {
     /// The built-in kinds the simulator starts with (what ArgoCD's install and the seed's apps use).
     public static let builtIn: [KubeResourceType] = [
         .init(group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false),
+        .init(group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false),
         .init(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true),
         .init(group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true),
         .init(group: "", version: "v1", kind: "Service", plural: "services", namespaced: true),

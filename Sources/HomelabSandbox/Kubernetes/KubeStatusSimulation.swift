@@ -4,6 +4,21 @@ import HomelabCore
 /// Established, ArgoCD Applications become Synced and Healthy, once the delay has passed since
 /// their last spec change.
 enum KubeStatusSimulation {
+    /// A Node's status as its kubelet reports it: `Ready` only once a CNI runs. Without one the
+    /// kubelet reports `KubeletNotReady` with the runtime's network error (kubernetes/kubernetes
+    /// `pkg/kubelet/nodestatus/setters.go` `ReadyCondition`, fed by `runtimeErrors`/`networkErrors`
+    /// of `pkg/kubelet/kubelet.go`).
+    static func nodeStatus(networkReady: Bool) -> Value {
+        let ready: Value = [
+            "type": "Ready", "status": networkReady ? "True" : "False", "reason": networkReady ? "KubeletReady" : "KubeletNotReady",
+            "message": networkReady
+                ? "kubelet is posting ready status"
+                : "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
+                ,
+        ]
+        return ["conditions": [ready]]
+    }
+
     static func status(of object: Value, type: KubeResourceType, ready: Bool) -> Value? {
         let generation = object["metadata"]?["generation"]?.intValue ?? 1
         let replicas = object["spec"]?["replicas"]?.intValue ?? 1

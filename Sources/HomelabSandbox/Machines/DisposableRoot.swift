@@ -11,6 +11,8 @@ import Foundation
 public final class DisposableRoot: @unchecked Sendable {
     public let directory: String
     public let address: String
+    /// The host's end of the machine's network: where it reaches servers the test runs.
+    public let gateway: String
     public let namespace: String
     public let pid: pid_t
     public let knownHosts: String
@@ -39,6 +41,7 @@ public final class DisposableRoot: @unchecked Sendable {
         let base = slot * 4
         let prefix = "10.213.\(base / 256)."
         address = prefix + String(base % 256 + 2)
+        gateway = prefix + String(base % 256 + 1)
         let fm = FileManager.default
         for path in [
             "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
@@ -115,6 +118,25 @@ public final class DisposableRoot: @unchecked Sendable {
         atexit { DisposableRoot.cleanups.wait() }
         return DispatchGroup()
     }()
+
+    /// Makes the machine a node of a simulated cluster: `kubeadm` (a stand-in that checks its
+    /// arguments and files as kubeadm does, `DisposableRootFiles/kubeadm`) drives the Kubernetes
+    /// API simulator at `server` with `token`. Each of its phases takes `phaseDelay`.
+    public func installKubeadm(server: String, caPEM: String, token: String, version: String, phaseDelay: Duration = .zero) throws {
+        try Self.install("kubeadm", at: "\(upper)/usr/bin/kubeadm")
+        let seconds = Double(phaseDelay.components.seconds) + Double(phaseDelay.components.attoseconds) / 1e18
+        let settings: [String: Any] = ["server": server, "ca": caPEM, "token": token, "version": "v\(version)", "phaseDelay": seconds]
+        let data = try JSONSerialization.data(withJSONObject: settings)
+        let path = "\(upper)/var/lib/homelab-test/kubeadm.json"
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw MachineError("cannot write \(path)")
+        }
+    }
+
+    /// What the machine's kubeadm did (`init <node>`, `join <node>`, `reset`), in order.
+    public var kubeadmLog: [String] {
+        (contents(of: "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n").map(String.init)
+    }
 
     /// The root's view of a file, read from outside through the overlay's upper layer or, when
     /// unchanged, the machine's own root.

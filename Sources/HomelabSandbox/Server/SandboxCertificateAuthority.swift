@@ -41,13 +41,14 @@ public struct SandboxCertificateAuthority: Sendable {
         self.caKey = key
     }
 
-    /// A server certificate for `localhost` and 127.0.0.1.
-    public func issueServer(commonName: String = "localhost") throws -> Identity {
-        try issue(
-            commonName: commonName,
-            usage: .serverAuth,
-            alternativeNames: SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
-        )
+    /// A server certificate for `localhost`, 127.0.0.1 and any further IPv4 addresses.
+    public func issueServer(commonName: String = "localhost", addresses: [String] = []) throws -> Identity {
+        var names: [GeneralName] = [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))]
+        for address in addresses {
+            let octets = address.split(separator: ".").compactMap { UInt8($0) }
+            if octets.count == 4 { names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets)))) }
+        }
+        return try issue(commonName: commonName, usage: .serverAuth, alternativeNames: SubjectAlternativeNames(names))
     }
 
     /// A client certificate (Kubernetes maps CN to the user and O to its groups).

@@ -24,6 +24,7 @@ public final class SandboxHTTPSServer: Sendable {
     public init(
         identity: SandboxCertificateAuthority.Identity,
         clientCA: String? = nil,
+        host: String = "127.0.0.1",
         port: Int = 0,
         handler: @escaping Handler
     ) async throws {
@@ -50,7 +51,7 @@ public final class SandboxHTTPSServer: Sendable {
                 }
             }
         do {
-            self.channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
+            self.channel = try await bootstrap.bind(host: host, port: port).get()
         } catch {
             try? await group.shutdownGracefully()
             throw error
