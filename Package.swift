@@ -44,7 +44,13 @@ let package = Package(
             name: "Kubernetes",
             dependencies: ["HomelabCore", "HTTP", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Kubeadm", dependencies: ["HomelabCore", "Kubernetes", "HostConfig", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Kubeadm",
+            dependencies: [
+                "HomelabCore", "Kubernetes", "HostConfig", "SSH", .product(name: "Yams", package: "Yams"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // The one import users write.
         .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "SSH", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),

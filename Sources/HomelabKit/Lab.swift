@@ -41,7 +41,7 @@ public struct Lab: Sendable {
             ProxmoxProvider(),
             HostProvider(),
             KubernetesProvider(),
-            UnavailableProvider(name: "kubeadm", issue: nil),
+            KubeadmProvider(),
             DataProvider(),
         ])
     }

@@ -21,6 +21,17 @@ public struct SSHAccess: Sendable, Hashable {
     }
 }
 
+extension SSHAccess {
+    /// The provider configuration for a machine at `address` reached this way (what a `Host`
+    /// records, and what ``SSHSettings/of(_:environment:)`` reads back).
+    public func configuration(address: String, refresh: Bool = true) -> Value {
+        [
+            "address": .string(address), "port": .int(port), "user": .string(user), "login": login.value, "trust": trust.value,
+            "jumpHosts": .array(jumpHosts.map(\.value)), "refresh": .bool(refresh), "become": .bool(user != "root"),
+        ]
+    }
+}
+
 extension Host {
     /// A host at `address` logged in to with `access`.
     public init(

@@ -1,4 +1,5 @@
 import HomelabCore
+import HostConfig
 import Kubernetes
 
 /// A kubeadm cluster on VMs of the description, with what runs in it. Its settings are a
@@ -13,6 +14,9 @@ import Kubernetes
 @dynamicMemberLookup
 public struct Cluster: LabContent {
     public var settings: KubeadmClusterAttributes
+    /// How HomelabKit logs in to the nodes (user, key, host-key trust); a user other than root
+    /// becomes root with sudo.
+    public var access: SSHAccess
     /// A kubeconfig file for the cluster's API instead of the one kubeadm init produces.
     public var kubeconfig: String?
     public var contents: [any ClusterContent]
@@ -36,6 +40,7 @@ public struct Cluster: LabContent {
         skipPhases: [String] = [],
         kubelet: KubeletConfiguration = KubeletConfiguration(),
         containerd: ContainerdSettings = ContainerdSettings(),
+        access: SSHAccess = SSHAccess(),
         kubeconfig: String? = nil,
         fileID: String = #fileID,
         line: Int = #line,
@@ -48,6 +53,7 @@ public struct Cluster: LabContent {
             name: name, kubernetes: kubernetes, controlPlane: controlPlane, workers: workers, endpoint: endpoint, podSubnet: podSubnet,
             serviceSubnet: serviceSubnet, apiServer: apiServer, skipPhases: phases, kubelet: kubelet, containerd: containerd,
             kubeconfig: .unknown)
+        self.access = access
         self.kubeconfig = kubeconfig
         self.contents = contents().members
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
@@ -66,6 +72,9 @@ public struct Cluster: LabContent {
         let name = settings.name
         if name.isEmpty { graph.error("a cluster needs a name", at: location) }
         ClusterValidation(cluster: self).check(into: &graph)
+        let configurationKey = "kubeadm@\(name)"
+        // Each node's address is filled in by the provider; the rest is how to log in.
+        graph.configure(provider: configurationKey, access.configuration(address: ""))
         graph.add(
             ResourceSpec(
                 address: address,
@@ -74,8 +83,9 @@ public struct Cluster: LabContent {
                 location: location,
                 references: settings.nodes.map {
                     Reference(
-                        $0.vm, at: location, purpose: settings.controlPlane.contains($0) ? "control-plane node" : "worker node")
-                }
+                        $0.machine, at: location, purpose: settings.controlPlane.contains($0) ? "control-plane node" : "worker node")
+                },
+                providerConfiguration: configurationKey
             )
         )
         graph.complete(address) { spec, resources in CrossStageChecks.cluster(&spec, resources: resources) }

@@ -11,12 +11,19 @@ public struct ClusterNode: Codable, Sendable, Hashable, ExpressibleByStringLiter
     public var labels: [String: String]
     /// Taints registered with its Node.
     public var taints: [KubeadmV1Beta4.Taint]
+    /// The machine the node is: its VM by default, or another declared machine (`host.<name>`)
+    /// reached at `address`.
+    public var machine: ResourceAddress
 
-    public init(_ name: String, address: String? = nil, labels: [String: String] = [:], taints: [KubeadmV1Beta4.Taint] = []) {
+    public init(
+        _ name: String, address: String? = nil, labels: [String: String] = [:], taints: [KubeadmV1Beta4.Taint] = [],
+        machine: ResourceAddress? = nil
+    ) {
         self.name = name
         self.address = address
         self.labels = labels
         self.taints = taints
+        self.machine = machine ?? ResourceAddress(kind: "vm", name: name)
     }
 
     public init(stringLiteral name: String) { self.init(name) }
@@ -35,6 +42,4 @@ public struct ClusterNode: Codable, Sendable, Hashable, ExpressibleByStringLiter
         return node
     }
 
-    /// The VM the node is.
-    public var vm: ResourceAddress { ResourceAddress(kind: "vm", name: name) }
 }

@@ -14,8 +14,13 @@ enum CrossStageChecks {
         var networks: [(node: String, network: IPv4Interface)] = []
         var problems: [String] = []
         func resolve(_ node: inout ClusterNode) {
-            guard let vm = resources[node.vm] else { return }  // a dangling reference is reported by the graph
-            guard let ip = vm.attributes["ip"]?.stringValue, let interface = IPv4Interface(ip) else {
+            guard let machine = resources[node.machine] else { return }  // a dangling reference is reported by the graph
+            // Another kind of machine (a Host) has its address and no network to check against.
+            guard node.machine.kind == "vm" else {
+                if node.address == nil { node.address = machine.attributes["address"]?.stringValue }
+                return
+            }
+            guard let ip = machine.attributes["ip"]?.stringValue, let interface = IPv4Interface(ip) else {
                 problems.append("node \(node.name): its VM has no static IP; kubeadm needs a fixed address for every node")
                 return
             }
@@ -43,7 +48,7 @@ enum CrossStageChecks {
         // The kubelet and kubeadm each node's template installs must be the cluster's version.
         var checkedTemplates = Set<String>()
         for node in cluster.nodes {
-            guard let template = resources[node.vm]?.attributes["template"]?.stringValue, checkedTemplates.insert(template).inserted
+            guard let template = resources[node.machine]?.attributes["template"]?.stringValue, checkedTemplates.insert(template).inserted
             else { continue }
             for tool in ["kubelet", "kubeadm"] {
                 guard let package = resources[ResourceAddress(kind: "package", name: "\(template)/\(tool)")],

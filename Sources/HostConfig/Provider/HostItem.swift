@@ -63,18 +63,39 @@ public struct HostSession: Sendable {
     let fileLocks: FileLocks
     let hostKey: String
 
+    /// A session over `settings`, sharing its connection through `cache`, becoming root with sudo
+    /// when `become` (a login user other than root).
+    public static func connecting(_ settings: SSHConfiguration, become: Bool, cache: ClientCache<SSHConnection>) -> HostSession {
+        connecting(
+            settings, key: "\(settings.user)@\(settings.host):\(settings.port)", become: become, sealed: false, fileLocks: FileLocks(),
+            cache: cache)
+    }
+
+    static func connecting(
+        _ settings: SSHConfiguration, key: String, become: Bool, sealed: Bool, fileLocks: FileLocks, cache: ClientCache<SSHConnection>
+    ) -> HostSession {
+        HostSession(
+            connection: { try await cache.client(for: key) { try await SSHConnection.connect(settings) } },
+            reconnect: {
+                let fresh = try await SSHConnection.connect(settings)
+                cache.replace(key, with: fresh)
+                return fresh
+            },
+            become: become, sealed: sealed, fileLocks: fileLocks, hostKey: key)
+    }
+
     /// Runs `command` (through sudo when becoming root) and returns what it did, whatever its exit status.
-    func check(_ command: ShellCommand) async throws -> SSHExecResult {
+    public func check(_ command: ShellCommand) async throws -> SSHExecResult {
         try await connection().execute(become ? command.sudo() : command)
     }
 
     /// A file's bytes (read through `sudo cat` when becoming root: the login user may not read it).
-    func read(_ path: String) async throws -> [UInt8] {
+    public func read(_ path: String) async throws -> [UInt8] {
         become ? try await run(ShellCommand("cat", "--", path)).stdout : try await connection().download(path)
     }
 
     /// Writes a file atomically with its mode and owner.
-    func write(_ bytes: [UInt8], to path: String, mode: Int, owner: String? = nil) async throws {
+    public func write(_ bytes: [UInt8], to path: String, mode: Int, owner: String? = nil) async throws {
         try await connection().upload(bytes, to: path, mode: mode, owner: owner, asRoot: become)
     }
 
@@ -86,7 +107,7 @@ public struct HostSession: Sendable {
 
     /// Runs `command` and fails, naming it and the end of its stderr, unless it exits 0.
     @discardableResult
-    func run(_ command: ShellCommand, input: [UInt8]? = nil) async throws -> SSHExecResult {
+    public func run(_ command: ShellCommand, input: [UInt8]? = nil) async throws -> SSHExecResult {
         let result = try await connection().execute(become ? command.sudo() : command, input: input)
         guard result.succeeded else {
             let tail = (result.standardError.isEmpty ? result.standardOutput : result.standardError)
@@ -97,7 +118,7 @@ public struct HostSession: Sendable {
     }
 
     /// Trimmed stdout of a command that must succeed.
-    func output(_ command: ShellCommand) async throws -> String {
+    public func output(_ command: ShellCommand) async throws -> String {
         try await run(command).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

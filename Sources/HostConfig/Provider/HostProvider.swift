@@ -24,20 +24,10 @@ public final class HostProvider: HandlerProvider<HostSession>, @unchecked Sendab
                 guard let configuration = resource.configuration else {
                     throw ProviderError.failed("\(resource.address) has no host to connect to")
                 }
-                let key = String(describing: configuration)
-                let settings = try SSHSettings.of(configuration, environment: environment)
-                return HostSession(
-                    connection: { try await connections.client(for: key) { try await SSHConnection.connect(settings) } },
-                    reconnect: {
-                        let fresh = try await SSHConnection.connect(settings)
-                        connections.replace(key, with: fresh)
-                        return fresh
-                    },
-                    become: configuration["become"]?.boolValue ?? false,
-                    sealed: configuration["refresh"]?.boolValue == false,
-                    fileLocks: fileLocks,
-                    hostKey: key
-                )
+                return HostSession.connecting(
+                    try SSHSettings.of(configuration, environment: environment), key: String(describing: configuration),
+                    become: configuration["become"]?.boolValue ?? false, sealed: configuration["refresh"]?.boolValue == false,
+                    fileLocks: fileLocks, cache: connections)
             },
             check: { request in
                 // A sealed build machine is reached by the template's own steps, not checked here.

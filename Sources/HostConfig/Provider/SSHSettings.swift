@@ -3,9 +3,9 @@ import HomelabCore
 import SSH
 
 /// How to reach a host over SSH, from the provider configuration a `Host` compiles.
-enum SSHSettings {
+public enum SSHSettings {
     /// The SSH settings a `Host` compiled into its provider configuration.
-    static func of(_ configuration: Value, environment: [String: String]) throws -> SSHConfiguration {
+    public static func of(_ configuration: Value, environment: [String: String]) throws -> SSHConfiguration {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let expand = { (path: String) in path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
         guard let address = configuration["address"]?.stringValue, let user = configuration["user"]?.stringValue else {

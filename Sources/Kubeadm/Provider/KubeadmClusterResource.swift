@@ -1,0 +1,273 @@
+import Crypto
+import Foundation
+import HomelabCore
+import Kubernetes
+import SwiftASN1
+import X509
+
+/// A kubeadm cluster: `kubeadm init` on the first control plane, then `kubeadm join` on every
+/// other node with a bootstrap token minted for that join. Each step first looks at what is
+/// already there, so a rerun on a built cluster only reads, and a step killed halfway is found
+/// and redone (kubeadm's files without the result it leads to are reset first).
+enum KubeadmClusterResource: ResourceHandler {
+    static let type = Cluster.type
+
+    /// Where a kubeadm config is put for one command, then removed: it may hold a join secret.
+    static let configFile = "/etc/kubernetes/homelabkit-kubeadm.yaml"
+
+    // MARK: Read
+
+    static func read(_ request: TypedRead<KubeadmClusterAttributes>, using session: KubeadmSession) async throws
+        -> KubeadmClusterAttributes?
+    {
+        let prior = request.prior
+        guard let first = prior.controlPlane.first else { return nil }
+        let shell = try session.on(first)
+        guard try await shell.exists("/etc/kubernetes/admin.conf") else { return nil }
+        let kubeconfig = try await shell.read("/etc/kubernetes/admin.conf")
+        let client = try client(kubeconfig)
+        let registered = try await nodeNames(client)
+        var real = prior
+        // A node that is not in the API is not part of the cluster (a join to make).
+        real.controlPlane = prior.controlPlane.filter { registered.contains($0.name) }
+        real.workers = prior.workers.filter { registered.contains($0.name) }
+        if let configuration = try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config"),
+            let text = configuration["data"]?["ClusterConfiguration"]?.stringValue,
+            let version = Self.kubernetesVersion(in: text)
+        {
+            real.kubernetes = version
+        }
+        real.kubeconfig = .known(Sensitive(kubeconfig))
+        return real
+    }
+
+    // MARK: Create and update
+
+    static func create(_ request: TypedCreate<KubeadmClusterAttributes>, using session: KubeadmSession) async throws
+        -> KubeadmClusterAttributes
+    {
+        try await build(request.desired, session: session, progress: request.progress)
+    }
+
+    /// Joins the nodes that are missing and removes the ones no longer declared.
+    static func update(_ request: TypedUpdate<KubeadmClusterAttributes>, using session: KubeadmSession) async throws
+        -> KubeadmClusterAttributes
+    {
+        let (prior, desired) = (request.prior, request.desired)
+        if prior.kubernetes != desired.kubernetes {
+            throw ProviderError.notAvailable(
+                provider: "kubeadm", operation: "upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes)", issue: 12)
+        }
+        let built = try await build(desired, session: session, progress: request.progress)
+        let kept = Set(desired.nodes.map(\.name))
+        for node in prior.nodes where !kept.contains(node.name) {
+            try await remove(node, kubeconfig: built.kubeconfig.value?.value, session: session, progress: request.progress)
+        }
+        return built
+    }
+
+    /// Makes the cluster: init where nothing runs yet, then each missing join.
+    static func build(
+        _ desired: KubeadmClusterAttributes, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> KubeadmClusterAttributes {
+        guard let first = desired.controlPlane.first else { throw ProviderError.failed("cluster \(desired.name) has no control plane") }
+        let documents = ClusterDocuments(desired)
+        let shell = try session.on(first)
+        // A certificate key is needed only to join further control planes, in this run: it is
+        // never stored.
+        let certificateKey = desired.controlPlane.count > 1 ? randomHex(bytes: 32) : nil
+        if try await !shell.exists("/etc/kubernetes/admin.conf") {
+            if try await shell.exists("/etc/kubernetes/manifests/kube-apiserver.yaml") {
+                progress("\(first.name): an earlier init stopped halfway; resetting it")
+                try await shell.run("kubeadm", "reset", "-f")
+            }
+            if let audit = desired.apiServer.audit {
+                let directory = String(audit.policyFile[..<(audit.policyFile.lastIndex(of: "/") ?? audit.policyFile.endIndex)])
+                try await shell.run("mkdir", "-p", "-m", "0755", directory)
+                try await shell.write(try ClusterDocuments.render([audit.policy]), to: audit.policyFile)
+            }
+            progress("\(first.name): kubeadm init")
+            try await withConfig(try documents.initFile(certificateKey: certificateKey), on: shell) {
+                try await shell.run("kubeadm", "config", "validate", "--config", configFile)
+                if certificateKey != nil {
+                    try await shell.run("kubeadm", "init", "--config", configFile, "--upload-certs")
+                } else {
+                    try await shell.run("kubeadm", "init", "--config", configFile)
+                }
+            }
+        }
+        let kubeconfig = try await shell.read("/etc/kubernetes/admin.conf")
+        let client = try client(kubeconfig)
+        let caHash = try Self.caHash(kubeconfig)
+        var registered = try await nodeNames(client)
+        for node in desired.controlPlane.dropFirst() + desired.workers where !registered.contains(node.name) {
+            let isControlPlane = desired.controlPlane.contains(node)
+            if isControlPlane, certificateKey == nil {
+                throw ProviderError.notAvailable(
+                    provider: "kubeadm", operation: "join control plane \(node.name) to a cluster built by an earlier run", issue: 12)
+            }
+            try await join(
+                node, documents: documents, client: client, caHash: caHash, certificateKey: certificateKey, session: session,
+                progress: progress)
+            registered.insert(node.name)
+        }
+        try await waitForNodes(Set(desired.nodes.map(\.name)), client: client, session: session)
+        var built = desired
+        built.kubeconfig = .known(Sensitive(kubeconfig))
+        return built
+    }
+
+    /// One join, with a bootstrap token minted for it (15 minutes) and deleted after.
+    static func join(
+        _ node: ClusterNode, documents: ClusterDocuments, client: KubernetesClient, caHash: String, certificateKey: String?,
+        session: KubeadmSession, progress: @escaping @Sendable (String) -> Void
+    ) async throws {
+        let shell = try session.on(node)
+        if try await shell.exists("/etc/kubernetes/kubelet.conf") {
+            progress("\(node.name): an earlier join stopped before the node registered; resetting it")
+            try await shell.run("kubeadm", "reset", "-f")
+        }
+        let (id, secret) = (randomToken(6), randomToken(16))
+        try await client.apply(bootstrapToken(id: id, secret: secret, lifetime: 15 * 60), fieldManager: fieldManager)
+        defer {
+            Task { try? await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: "bootstrap-token-\(id)") }
+        }
+        progress("\(node.name): kubeadm join")
+        let file = try documents.joinFile(
+            node, token: "\(id).\(secret)", caCertHash: caHash,
+            certificateKey: documents.cluster.controlPlane.contains(node) ? certificateKey : nil)
+        try await withConfig(file, on: shell) {
+            try await shell.run("kubeadm", "config", "validate", "--config", configFile)
+            try await shell.run("kubeadm", "join", "--config", configFile)
+        }
+    }
+
+    /// A node that leaves: its Node object is deleted and kubeadm's files on it are reset.
+    static func remove(_ node: ClusterNode, kubeconfig: String?, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void)
+        async throws
+    {
+        progress("\(node.name): leaving the cluster")
+        if let kubeconfig {
+            try await client(kubeconfig).delete(apiVersion: "v1", kind: "Node", name: node.name)
+        }
+        try await session.on(node).run("kubeadm", "reset", "-f")
+    }
+
+    // MARK: Delete
+
+    /// Resets every node, workers first.
+    static func delete(_ request: TypedDelete<KubeadmClusterAttributes>, using session: KubeadmSession) async throws {
+        for node in (request.prior.workers + request.prior.controlPlane.reversed()) {
+            request.progress("\(node.name): kubeadm reset")
+            try await session.on(node).run("kubeadm", "reset", "-f")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Puts `text` where kubeadm reads it (mode 0600), runs `body`, and removes it again, also
+    /// when `body` fails: a join config holds a one-time secret.
+    static func withConfig(_ text: String, on shell: NodeShell, _ body: () async throws -> Void) async throws {
+        try await shell.run("mkdir", "-p", "-m", "0755", "/etc/kubernetes")
+        try await shell.writeSecret(text, to: configFile)
+        do {
+            try await body()
+        } catch {
+            _ = try? await shell.run("rm", "-f", configFile)
+            throw error
+        }
+        try await shell.run("rm", "-f", configFile)
+    }
+
+    static func client(_ kubeconfig: String) throws -> KubernetesClient {
+        try KubernetesClient(access: try Kubeconfig.parse(kubeconfig).access())
+    }
+
+    static func nodeNames(_ client: KubernetesClient) async throws -> Set<String> {
+        Set(try await client.list(apiVersion: "v1", kind: "Node").compactMap { $0["metadata"]?["name"]?.stringValue })
+    }
+
+    static func waitForNodes(_ names: Set<String>, client: KubernetesClient, session: KubeadmSession) async throws {
+        let deadline = ContinuousClock.now + session.options.nodeTimeout
+        while true {
+            let missing = names.subtracting(try await nodeNames(client))
+            if missing.isEmpty { return }
+            guard ContinuousClock.now < deadline else {
+                throw ProviderError.failed(
+                    "nodes \(missing.sorted().joined(separator: ", ")) did not register within \(session.options.nodeTimeout)")
+            }
+            try await Task.sleep(for: session.options.pollInterval)
+        }
+    }
+
+    /// A bootstrap token as the API server's bootstrap authenticator reads it: a Secret
+    /// `kube-system/bootstrap-token-<id>` of type `bootstrap.kubernetes.io/token` (kubernetes/kubernetes
+    /// `staging/src/k8s.io/cluster-bootstrap/token/api/types.go`), expiring after `lifetime` seconds.
+    static func bootstrapToken(id: String, secret: String, lifetime: Int) -> Value {
+        let expiration = ISO8601DateFormatter().string(from: Date().addingTimeInterval(TimeInterval(lifetime)))
+        let data: [String: String] = [
+            "token-id": id, "token-secret": secret, "expiration": expiration, "usage-bootstrap-authentication": "true",
+            "usage-bootstrap-signing": "true", "auth-extra-groups": "system:bootstrappers:kubeadm:default-node-token",
+        ]
+        return [
+            "apiVersion": "v1", "kind": "Secret", "type": "bootstrap.kubernetes.io/token",
+            "metadata": ["name": .string("bootstrap-token-\(id)"), "namespace": "kube-system"],
+            "data": .object(data.mapValues { .string(Data($0.utf8).base64EncodedString()) }),
+        ]
+    }
+
+    /// `sha256:<hex>` of the cluster CA's SubjectPublicKeyInfo: the pin `caCertHashes` holds
+    /// (kubeadm `cmd/kubeadm/app/util/pubkeypin`).
+    static func caHash(_ kubeconfig: String) throws -> String {
+        let config = try Kubeconfig.parse(kubeconfig)
+        guard let encoded = config.clusters.first?.item.certificateAuthorityData, let pemData = Data(base64Encoded: encoded),
+            let certificate = try? Certificate(pemEncoded: String(decoding: pemData, as: UTF8.self))
+        else { throw ProviderError.failed("the admin kubeconfig has no cluster CA to pin") }
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate.publicKey)
+        return "sha256:" + SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `v1.31.4` in a ClusterConfiguration document, as `1.31.4`.
+    static func kubernetesVersion(in document: String) -> String? {
+        for line in document.split(separator: "\n") where line.hasPrefix("kubernetesVersion:") {
+            let value = line.dropFirst("kubernetesVersion:".count).trimmingCharacters(in: .whitespaces)
+            return value.hasPrefix("v") ? String(value.dropFirst()) : value
+        }
+        return nil
+    }
+
+    static func randomToken(_ count: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: generator.next())) }.joined()
+    }
+
+    /// HomelabKit's field manager for what it writes into the cluster.
+    static let fieldManager = "homelabkit"
+}
+
+/// Cilium's install is the next step of issue #12: until then applying it fails, clearly.
+enum CiliumResource: ResourceHandler {
+    static let type = Cilium.type
+
+    static func read(_ request: TypedRead<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes? {
+        throw notBuilt("read")
+    }
+    static func create(_ request: TypedCreate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
+        throw notBuilt("install")
+    }
+    static func update(_ request: TypedUpdate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
+        throw notBuilt("upgrade")
+    }
+    static func delete(_ request: TypedDelete<CiliumAttributes>, using session: KubeadmSession) async throws { throw notBuilt("remove") }
+
+    private static func notBuilt(_ operation: String) -> ProviderError {
+        .notAvailable(provider: "kubeadm", operation: "\(operation) Cilium", issue: 12)
+    }
+}

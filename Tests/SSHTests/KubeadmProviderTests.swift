@@ -1,0 +1,147 @@
+import Foundation
+import HomelabKit
+import HomelabKitTesting
+import HomelabSandbox
+import SSH
+import Synchronization
+import Testing
+
+/// Issue #12 point 2: a kubeadm cluster built over SSH on two disposable machines whose kubeadm
+/// is the stand-in, against the Kubernetes API simulator.
+@Suite struct KubeadmProviderTests {
+    final class Setup: Sendable {
+        let controlPlane: DisposableRoot
+        let worker: DisposableRoot
+        let kube: KubeAPISimulator
+        let knownHosts: String
+        let storage = InMemoryStateStorage()
+        let commands = CommandLog()
+
+        init() async throws {
+            controlPlane = try await DisposableRoot.start()
+            worker = try await DisposableRoot.start()
+            kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [controlPlane.gateway, worker.gateway])
+            for root in [controlPlane, worker] {
+                try root.installKubeadm(
+                    server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
+            }
+            // One login for both machines, one file of their host keys.
+            let key = try String(contentsOfFile: controlPlane.key + ".pub", encoding: .utf8)
+            let authorized = worker.upper + "/etc/ssh/homelab-test/authorized_keys"
+            try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(toFile: authorized, atomically: true, encoding: .utf8)
+            knownHosts = controlPlane.directory + "/cluster_known_hosts"
+            let hosts = try [controlPlane, worker].map { try String(contentsOfFile: $0.knownHosts, encoding: .utf8) }.joined()
+            try hosts.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        }
+
+        func lab(workers: Bool = true) -> Lab {
+            let access = SSHAccess(user: "root", login: .key(controlPlane.key), trust: .knownHosts(knownHosts))
+            let (cpAddress, workerAddress) = (controlPlane.address, worker.address)
+            return Lab("kubeadm") {
+                Host("cp", address: cpAddress, access: access) {}
+                Host("w1", address: workerAddress, access: access) {}
+                Cluster(
+                    "lab", kubernetes: "1.31.4", controlPlane: [ClusterNode("cp", machine: "host.cp")],
+                    workers: workers ? [ClusterNode("w1", labels: ["gpu": "intel"], machine: "host.w1")] : [],
+                    skipKubeProxy: true, access: access
+                ) {}
+            }
+        }
+
+        func workspace(_ lab: Lab) throws -> Workspace {
+            let kubeadm = KubeadmProvider(
+                options: .init(nodeTimeout: .seconds(30), pollInterval: .milliseconds(100)) { [commands] node, command in
+                    commands.append("\(node): \(command)")
+                })
+            return Workspace(graph: try lab.compile(), storage: storage, providers: ProviderRegistry([HostProvider(), kubeadm]))
+        }
+
+        @discardableResult
+        func apply(_ lab: Lab) async throws -> ApplyResult {
+            let workspace = try workspace(lab)
+            let state = try workspace.loadState()
+            let result = try await workspace.apply(try await workspace.plan(state: state), state: state)
+            #expect(result.succeeded, "\(result.failures.map(\.message))")
+            return result
+        }
+
+        func plan(_ lab: Lab) async throws -> Plan {
+            let workspace = try workspace(lab)
+            return try await workspace.plan(state: workspace.loadState())
+        }
+
+        /// The commands that change a node (anything but `test -e` and `cat`).
+        var mutatingCommands: [String] {
+            commands.entries.filter { !$0.contains(": test -e ") && !$0.contains(": cat ") }
+        }
+
+        func nodes() async -> [String] { await kube.names(apiVersion: "v1", plural: "nodes") }
+    }
+
+    @Test func fromEmptyThenARerunOnlyReads() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab())
+        #expect(await setup.nodes() == ["cp", "w1"])
+        #expect(setup.controlPlane.kubeadmLog == ["init cp"])
+        #expect(setup.worker.kubeadmLog == ["join w1"])
+        let worker = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: "w1")
+        #expect(worker?["metadata"]?["labels"]?["gpu"] == "intel")
+        // The join's one-time secrets are gone: the token Secret and the config files holding them.
+        try await Task.sleep(for: .milliseconds(300))
+        let secrets = await setup.kube.names(apiVersion: "v1", plural: "secrets")
+        #expect(!secrets.contains { $0.contains("bootstrap-token-") })
+        for root in [setup.controlPlane, setup.worker] {
+            #expect(root.contents(of: "/etc/kubernetes/homelabkit-kubeadm.yaml") == nil)
+        }
+        // The kubeconfig is in state, sensitive; the plan never shows it.
+        let plan = try await setup.plan(setup.lab())
+        #expect(plan.actionLines == [])
+        #expect(!PlanRenderer().render(plan).contains(setup.kube.token))
+
+        setup.commands.clear()
+        try await setup.apply(setup.lab())
+        #expect(setup.mutatingCommands == [], "a rerun on a built cluster only reads")
+        #expect(setup.controlPlane.kubeadmLog == ["init cp"])
+    }
+
+    /// An init killed after its static pods were written, and a join killed after the kubelet's
+    /// config: the next run resets what they left and finishes.
+    @Test func aHalfDoneInitAndJoinAreResetAndFinished() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        let manifests = setup.controlPlane.upper + "/etc/kubernetes/manifests"
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        try "# left by a killed init\n".write(toFile: manifests + "/kube-apiserver.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: setup.worker.upper + "/etc/kubernetes", withIntermediateDirectories: true)
+        try "# left by a killed join\n".write(
+            toFile: setup.worker.upper + "/etc/kubernetes/kubelet.conf", atomically: true, encoding: .utf8)
+        try await setup.apply(setup.lab())
+        #expect(setup.controlPlane.kubeadmLog == ["reset", "init cp"])
+        #expect(setup.worker.kubeadmLog == ["reset", "join w1"])
+        #expect(await setup.nodes() == ["cp", "w1"])
+    }
+
+    /// A worker added later joins; removed, its Node goes and kubeadm's files on it are reset.
+    @Test func aWorkerJoinsLaterAndLeaves() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab(workers: false))
+        #expect(await setup.nodes() == ["cp"])
+        let plan = try await setup.plan(setup.lab())
+        #expect(plan.actionLines == ["~ cluster.lab"])
+        try await setup.apply(setup.lab())
+        #expect(await setup.nodes() == ["cp", "w1"])
+        try await setup.apply(setup.lab(workers: false))
+        #expect(await setup.nodes() == ["cp"])
+        #expect(setup.worker.kubeadmLog == ["join w1", "reset"])
+    }
+}
+
+/// The commands the provider ran, in order.
+final class CommandLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    func clear() { lines.withLock { $0 = [] } }
+    var entries: [String] { lines.withLock { $0 } }
+}
