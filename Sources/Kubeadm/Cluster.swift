@@ -93,8 +93,13 @@ public struct Cluster: LabContent {
         let argocd = ClusterContext.flatten(contents).contains { $0 is ArgoCD } ? ArgoCD.address(cluster: name) : nil
         let context = ClusterContext(
             name: name, address: address, kubernetesVersion: settings.kubernetes, cni: cni, argocd: argocd)
-        // Until the kubeadm provider hands its kubeconfig on, a kubeconfig file can be given.
-        ClusterContext.configure(cluster: name, kubeconfig: kubeconfig, context: nil, into: &graph)
+        // The cluster's own admin kubeconfig, once built, unless a kubeconfig file is given.
+        if let kubeconfig {
+            ClusterContext.configure(cluster: name, kubeconfig: kubeconfig, context: nil, into: &graph)
+        } else {
+            ClusterContext.configure(
+                cluster: name, kubeconfigContents: ConfigurationReference.attribute("kubeconfig", of: address), into: &graph)
+        }
         ClusterContext.compile(contents, in: context, into: &graph)
     }
 }

@@ -46,6 +46,12 @@ public struct ClusterContext: Sendable {
             ["cluster": .string(name), "kubeconfig": kubeconfig.map(Value.string) ?? .null, "context": context.map(Value.string) ?? .null])
     }
 
+    /// Records that the cluster's API is reached with a kubeconfig another resource produces (a
+    /// ``ConfigurationReference``, such as the kubeadm cluster's admin kubeconfig).
+    public static func configure(cluster name: String, kubeconfigContents: Value, into graph: inout GraphBuilder) {
+        graph.configure(provider: "kubernetes@\(name)", ["cluster": .string(name), "kubeconfigContents": kubeconfigContents])
+    }
+
     /// Members of nested groups (role-like helper functions return groups), in order.
     public static func flatten(_ contents: [any ClusterContent]) -> [any ClusterContent] {
         contents.flatMap { member -> [any ClusterContent] in

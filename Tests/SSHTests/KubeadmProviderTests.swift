@@ -34,7 +34,13 @@ import Testing
             try hosts.write(toFile: knownHosts, atomically: true, encoding: .utf8)
         }
 
-        func lab(workers: Bool = true) -> Lab {
+        func lab(
+            workers: Bool = true,
+            @DeclarationBuilder<any ClusterContent> contents: () -> DeclarationGroup<any ClusterContent> = {
+                DeclarationGroup([])
+            }
+        ) -> Lab {
+            let members = contents()
             let access = SSHAccess(user: "root", login: .key(controlPlane.key), trust: .knownHosts(knownHosts))
             let (cpAddress, workerAddress) = (controlPlane.address, worker.address)
             return Lab("kubeadm") {
@@ -44,7 +50,7 @@ import Testing
                     "lab", kubernetes: "1.31.4", controlPlane: [ClusterNode("cp", machine: "host.cp")],
                     workers: workers ? [ClusterNode("w1", labels: ["gpu": "intel"], machine: "host.w1")] : [],
                     skipKubeProxy: true, access: access
-                ) {}
+                ) { members }
             }
         }
 
@@ -53,7 +59,8 @@ import Testing
                 options: .init(nodeTimeout: .seconds(30), pollInterval: .milliseconds(100)) { [commands] node, command in
                     commands.append("\(node): \(command)")
                 })
-            return Workspace(graph: try lab.compile(), storage: storage, providers: ProviderRegistry([HostProvider(), kubeadm]))
+            return Workspace(
+                graph: try lab.compile(), storage: storage, providers: ProviderRegistry([HostProvider(), kubeadm, KubernetesProvider()]))
         }
 
         @discardableResult
@@ -103,6 +110,25 @@ import Testing
         try await setup.apply(setup.lab())
         #expect(setup.mutatingCommands == [], "a rerun on a built cluster only reads")
         #expect(setup.controlPlane.kubeadmLog == ["init cp"])
+    }
+
+    /// Issue #12 point 4: the cluster's kubeconfig, known only once kubeadm init has run, reaches
+    /// the Kubernetes provider in the same run: from empty, one apply builds the cluster and
+    /// applies a manifest into it.
+    @Test func oneApplyBuildsTheClusterAndWhatRunsInIt() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        let lab = setup.lab {
+            Manifest(
+                "config", yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: greeting, namespace: default}\ndata: {hello: world}\n")
+        }
+        let plan = try await setup.plan(lab)
+        #expect(plan.actionLines == ["+ host.cp", "+ host.w1", "+ cluster.lab", "+ manifest.lab/config"])
+        let result = try await setup.apply(lab)
+        #expect(result.added == 4)
+        let greeting = await setup.kube.object(apiVersion: "v1", plural: "configmaps", namespace: "default", name: "greeting")
+        #expect(greeting?["data"]?["hello"] == "world")
+        #expect(try await setup.plan(lab).actionLines == [], "the manifest refreshes through the cluster's kubeconfig from state")
     }
 
     /// An init killed after its static pods were written, and a join killed after the kubelet's

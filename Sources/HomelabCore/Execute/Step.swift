@@ -9,7 +9,8 @@ struct Step: Sendable {
     let progress: @Sendable (String) -> Void
 
     private var address: ResourceAddress { operation.change.address }
-    private var context: ResourceContext { operation.context }
+    /// Taken when the call is made: a configuration may come from a resource built earlier in this run.
+    private var context: ResourceContext { operation.context.resolved(in: store.state) }
 
     func record(_ attributes: Value, tainted: Bool = false) -> ResourceState {
         var resource = ResourceState(

@@ -246,7 +246,7 @@ public struct Planner: Sendable {
             let type = graph[address]?.type ?? recorded.resourceType
             // A declared resource is read through the configuration the description gives it now.
             let configurationKey = graph[address]?.spec.providerConfiguration ?? recorded.providerConfiguration
-            let context = graph.context(address, type: type, configurationKey: configurationKey)
+            let context = graph.context(address, type: type, configurationKey: configurationKey).resolved(in: state)
             jobs.append(
                 Job(
                     address: address,
@@ -269,7 +269,7 @@ public struct Planner: Sendable {
             } else {
                 continue
             }
-            let context = graph.context(pending.address, type: type, configurationKey: configurationKey)
+            let context = graph.context(pending.address, type: type, configurationKey: configurationKey).resolved(in: state)
             jobs.append(
                 Job(
                     address: pending.address,

@@ -108,6 +108,7 @@ public struct Workspace: Sendable {
             throw ProviderError.failed("\(address) is already managed; remove it from state first to import it again")
         }
         let context = graph.context(address, type: resource.type, configurationKey: resource.spec.providerConfiguration)
+            .resolved(in: state)
         let provider = try providers.provider(named: resource.type.provider)
         let response = try await provider.importResource(ImportRequest(resource: context, id: id, desired: resource.spec.attributes))
         let imported = ResourceState(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTP
 import HomelabCore
@@ -52,6 +53,18 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
             throw ProviderError.failed("\(context.address) has no cluster to talk to")
         }
         let cluster = configuration["cluster"]?.stringValue ?? "?"
+        // A kubeconfig another resource produced in this or an earlier run (kubeadm's admin.conf).
+        if let contents = configuration["kubeconfigContents"], contents != .null {
+            guard let text = contents.plain.stringValue else {
+                throw ProviderError.failed("cluster \(cluster) is not built yet: its kubeconfig is known once it is")
+            }
+            return try await clients.client(for: "contents|\(cluster)|\(SHA256.hash(data: Array(text.utf8)).description)") {
+                try KubernetesClient(access: try Kubeconfig.parse(text).access())
+            }
+        }
+        if configuration["kubeconfigContents"] == .null {
+            throw ProviderError.failed("cluster \(cluster) is not built yet: its kubeconfig is known once it is")
+        }
         guard let kubeconfig = kubeconfigPath(configuration, environment: environment) else {
             throw ProviderError.notAvailable(
                 provider: "kubernetes", operation: "reach cluster \(cluster) without a kubeconfig (kubeadm bootstrap)", issue: nil)
