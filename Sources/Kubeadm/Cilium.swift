@@ -27,7 +27,8 @@ public struct Cilium: ClusterContent {
     ) {
         settings = CiliumAttributes(
             cluster: "", version: version, kubeProxyReplacement: kubeProxyReplacement, gatewayAPI: gatewayAPI,
-            l2Announcements: l2Announcements, ipam: ipam, loadBalancerPool: loadBalancerPool, k8sServiceHost: nil, k8sServicePort: nil)
+            l2Announcements: l2Announcements, ipam: ipam, loadBalancerPool: loadBalancerPool, k8sServiceHost: nil, k8sServicePort: nil,
+            controlPlane: nil)
         location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
@@ -59,7 +60,9 @@ public struct Cilium: ClusterContent {
         graph.add(
             ResourceSpec(
                 address: address, type: Self.type, attributes: attributes, location: location,
-                references: [Reference(cluster.address, at: location, purpose: "cluster")]))
+                references: [Reference(cluster.address, at: location, purpose: "cluster")],
+                // The cluster's SSH access and, once built, its kubeconfig.
+                providerConfiguration: "kubeadm@\(cluster.name)"))
         graph.complete(address) { spec, resources in
             CrossStageChecks.cilium(&spec, cluster: cluster.address, resources: resources)
         }
@@ -79,6 +82,8 @@ public struct CiliumAttributes: Codable, Sendable, Equatable {
     /// The API server Cilium reaches without kube-proxy: the cluster's endpoint.
     public var k8sServiceHost: String?
     public var k8sServicePort: Int?
+    /// Where the cilium CLI runs: the first control plane's address.
+    public var controlPlane: String?
 
     /// Where pod addresses come from: Cilium's `ipam.*` values.
     public struct IPAM: Codable, Sendable, Equatable {

@@ -73,8 +73,11 @@ public struct Cluster: LabContent {
         if name.isEmpty { graph.error("a cluster needs a name", at: location) }
         ClusterValidation(cluster: self).check(into: &graph)
         let configurationKey = "kubeadm@\(name)"
-        // Each node's address is filled in by the provider; the rest is how to log in.
-        graph.configure(provider: configurationKey, access.configuration(address: ""))
+        // Each node's address is filled in by the provider; the rest is how to log in, and the
+        // cluster's kubeconfig once it is built (for Cilium).
+        graph.configure(
+            provider: configurationKey,
+            access.configuration(address: "").with("kubeconfig", ConfigurationReference.attribute("kubeconfig", of: address)))
         graph.add(
             ResourceSpec(
                 address: address,

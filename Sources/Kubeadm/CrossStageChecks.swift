@@ -102,6 +102,7 @@ enum CrossStageChecks {
             cilium.k8sServiceHost = host
             cilium.k8sServicePort = port
         }
+        cilium.controlPlane = cluster.controlPlane.first?.address
         let skipsKubeProxy = cluster.skipPhases.contains("addon/kube-proxy")
         if cilium.kubeProxyReplacement && !skipsKubeProxy {
             error("Cilium replaces kube-proxy, but cluster \(cluster.name) installs it too; declare the cluster with skipKubeProxy: true")

@@ -131,6 +131,43 @@ import Testing
         #expect(try await setup.plan(lab).actionLines == [], "the manifest refreshes through the cluster's kubeconfig from state")
     }
 
+    /// Issue #12 point 3: Cilium with the cilium CLI on the control plane, its pool and L2 policy as
+    /// CRs once the operator registered their CRDs, then every node Ready; a version change is a
+    /// `cilium upgrade`.
+    @Test func ciliumMakesTheNodesReadyAndUpgrades() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        func lab(_ version: String) -> Lab {
+            setup.lab {
+                Cilium(
+                    version, kubeProxyReplacement: true, gatewayAPI: true, l2Announcements: true,
+                    loadBalancerPool: "172.31.0.10-172.31.0.20")
+            }
+        }
+        try await setup.apply(lab("1.19.1"))
+        let kube = setup.kube
+        let agent = await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium")
+        #expect(agent?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "quay.io/cilium/cilium:v1.19.1")
+        let config = await kube.object(apiVersion: "v1", plural: "configmaps", namespace: "kube-system", name: "cilium-config")
+        #expect(config?["data"]?["k8s-service-host"] == .string(setup.controlPlane.address))
+        #expect(config?["data"]?["kube-proxy-replacement"] == "true")
+        let pool = await kube.object(apiVersion: "cilium.io/v2alpha1", plural: "ciliumloadbalancerippools", name: "homelabkit")
+        #expect(pool?["spec"]?["blocks"] == [["start": "172.31.0.10", "stop": "172.31.0.20"]])
+        for name in ["cp", "w1"] {
+            let node = await kube.object(apiVersion: "v1", plural: "nodes", name: name)
+            #expect(node?["status"]?["conditions"]?.arrayValue?.first?["status"] == "True", "\(name) is Ready")
+        }
+        #expect(try await setup.plan(lab("1.19.1")).actionLines == [])
+
+        let upgrade = try await setup.plan(lab("1.19.2"))
+        #expect(upgrade.actionLines == ["~ cni.lab"])
+        try await setup.apply(lab("1.19.2"))
+        let upgraded = await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium")
+        #expect(upgraded?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "quay.io/cilium/cilium:v1.19.2")
+        let releases = await kube.names(apiVersion: "v1", plural: "secrets").filter { $0.contains("sh.helm.release.v1.cilium") }
+        #expect(releases == ["kube-system/sh.helm.release.v1.cilium.v1", "kube-system/sh.helm.release.v1.cilium.v2"])
+    }
+
     /// An init killed after its static pods were written, and a join killed after the kubelet's
     /// config: the next run resets what they left and finishes.
     @Test func aHalfDoneInitAndJoinAreResetAndFinished() async throws {

@@ -121,9 +121,12 @@ public final class DisposableRoot: @unchecked Sendable {
 
     /// Makes the machine a node of a simulated cluster: `kubeadm` (a stand-in that checks its
     /// arguments and files as kubeadm does, `DisposableRootFiles/kubeadm`) drives the Kubernetes
-    /// API simulator at `server` with `token`. Each of its phases takes `phaseDelay`.
+    /// API simulator at `server` with `token`. Each of its phases takes `phaseDelay`. The `cilium`
+    /// CLI stand-in is installed too (`DisposableRootFiles/cilium`).
     public func installKubeadm(server: String, caPEM: String, token: String, version: String, phaseDelay: Duration = .zero) throws {
         try Self.install("kubeadm", at: "\(upper)/usr/bin/kubeadm")
+        // In /usr/bin, which the overlay had at start (a directory added to it later may not show).
+        try Self.install("cilium", at: "\(upper)/usr/bin/cilium")
         let seconds = Double(phaseDelay.components.seconds) + Double(phaseDelay.components.attoseconds) / 1e18
         let settings: [String: Any] = ["server": server, "ca": caPEM, "token": token, "version": "v\(version)", "phaseDelay": seconds]
         let data = try JSONSerialization.data(withJSONObject: settings)

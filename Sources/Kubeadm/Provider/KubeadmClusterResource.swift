@@ -251,23 +251,3 @@ enum KubeadmClusterResource: ResourceHandler {
     /// HomelabKit's field manager for what it writes into the cluster.
     static let fieldManager = "homelabkit"
 }
-
-/// Cilium's install is the next step of issue #12: until then applying it fails, clearly.
-enum CiliumResource: ResourceHandler {
-    static let type = Cilium.type
-
-    static func read(_ request: TypedRead<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes? {
-        throw notBuilt("read")
-    }
-    static func create(_ request: TypedCreate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
-        throw notBuilt("install")
-    }
-    static func update(_ request: TypedUpdate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
-        throw notBuilt("upgrade")
-    }
-    static func delete(_ request: TypedDelete<CiliumAttributes>, using session: KubeadmSession) async throws { throw notBuilt("remove") }
-
-    private static func notBuilt(_ operation: String) -> ProviderError {
-        .notAvailable(provider: "kubeadm", operation: "\(operation) Cilium", issue: 12)
-    }
-}

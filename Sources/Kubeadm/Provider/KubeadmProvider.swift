@@ -74,7 +74,10 @@ struct NodeShell: Sendable {
     }
 
     @discardableResult
-    func run(_ arguments: String...) async throws -> SSHExecResult {
+    func run(_ arguments: String...) async throws -> SSHExecResult { try await run(arguments) }
+
+    @discardableResult
+    func run(_ arguments: [String]) async throws -> SSHExecResult {
         onCommand?(name, arguments.joined(separator: " "))
         return try await session.run(ShellCommand(arguments))
     }
