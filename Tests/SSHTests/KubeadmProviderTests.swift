@@ -17,13 +17,14 @@ import Testing
         let storage = InMemoryStateStorage()
         let commands = CommandLog()
 
-        init() async throws {
+        init(phaseDelay: Duration = .zero) async throws {
             controlPlane = try await DisposableRoot.start()
             worker = try await DisposableRoot.start()
             kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [controlPlane.gateway, worker.gateway])
             for root in [controlPlane, worker] {
                 try root.installKubeadm(
-                    server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
+                    server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4",
+                    phaseDelay: phaseDelay)
             }
             // One login for both machines, one file of their host keys.
             let key = try String(contentsOfFile: controlPlane.key + ".pub", encoding: .utf8)
@@ -168,6 +169,64 @@ import Testing
         #expect(releases == ["kube-system/sh.helm.release.v1.cilium.v1", "kube-system/sh.helm.release.v1.cilium.v2"])
     }
 
+    /// Issue #12 point 5: a skipped minor version or a downgrade is refused at plan time, at the
+    /// Cluster's line.
+    @Test func aSkippedMinorOrADowngradeIsRefusedAtPlanTime() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab())
+        func lab(_ version: String) -> Lab {
+            let access = SSHAccess(user: "root", login: .key(setup.controlPlane.key), trust: .knownHosts(setup.knownHosts))
+            let (cp, worker) = (setup.controlPlane.address, setup.worker.address)
+            return Lab("kubeadm") {
+                Host("cp", address: cp, access: access) {}
+                Host("w1", address: worker, access: access) {}
+                Cluster(
+                    "lab", kubernetes: version, controlPlane: [ClusterNode("cp", machine: "host.cp")],
+                    workers: [ClusterNode("w1", labels: ["gpu": "intel"], machine: "host.w1")], skipKubeProxy: true, access: access
+                ) {}
+            }
+        }
+        for (version, message) in [
+            ("1.33.0", "kubeadm upgrades one minor version at a time: upgrade to 1.32 first, then to 1.33.0"),
+            ("1.30.9", "kubeadm cannot downgrade it to 1.30.9"),
+        ] {
+            await #expect {
+                _ = try await setup.plan(lab(version))
+            } throws: { error in
+                "\(error)".contains(message) && "\(error)".contains("KubeadmProviderTests.swift")
+            }
+        }
+    }
+
+    /// Issue #12 point 7: kubeadm killed (SIGKILL) in the middle of init, then of a join; each
+    /// apply fails, and the next one resets what was left and finishes.
+    @Test func killedInTheMiddleOfInitAndOfAJoin() async throws {
+        let setup = try await Setup(phaseDelay: .milliseconds(300))
+        defer { Task { await setup.kube.shutdown() } }
+        for (root, marker, pattern) in [
+            (setup.controlPlane, "/etc/kubernetes/manifests/kube-apiserver.yaml", "kubeadm init"),
+            (setup.worker, "/etc/kubernetes/pki/ca.crt", "kubeadm join"),
+        ] {
+            let workspace = try setup.workspace(setup.lab())
+            let state = try workspace.loadState()
+            let plan = try await workspace.plan(state: state)
+            async let applied = workspace.apply(plan, state: state)
+            // Once the step has written its first files, kill the kubeadm process on the machine.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while root.contents(of: marker) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let ssh = try await SSHConnection.connect(root.configuration())
+            _ = try await ssh.execute(ShellCommand("pkill", "-9", "-f", pattern))
+            let result = try await applied
+            #expect(!result.succeeded, "the apply during which \(pattern) was killed fails")
+            #expect(await setup.nodes().count < 2)
+        }
+        try await setup.apply(setup.lab())
+        #expect(await setup.nodes() == ["cp", "w1"])
+        #expect(setup.controlPlane.kubeadmLog.suffix(2) == ["reset", "init cp"])
+        #expect(setup.worker.kubeadmLog.suffix(2) == ["reset", "join w1"])
+    }
+
     /// An init killed after its static pods were written, and a join killed after the kubelet's
     /// config: the next run resets what they left and finishes.
     @Test func aHalfDoneInitAndJoinAreResetAndFinished() async throws {
@@ -193,7 +252,13 @@ import Testing
         #expect(await setup.nodes() == ["cp"])
         let plan = try await setup.plan(setup.lab())
         #expect(plan.actionLines == ["~ cluster.lab"])
+        #expect(plan.changes.first { $0.address == "cluster.lab" }?.reasons == ["w1 joins the cluster (kubeadm join)"])
         try await setup.apply(setup.lab())
+        let leaving = try await setup.plan(setup.lab(workers: false))
+        #expect(
+            leaving.changes.first { $0.address == "cluster.lab" }?.reasons == [
+                "w1 leaves the cluster: its Node is deleted and kubeadm reset on it"
+            ])
         #expect(await setup.nodes() == ["cp", "w1"])
         try await setup.apply(setup.lab(workers: false))
         #expect(await setup.nodes() == ["cp"])

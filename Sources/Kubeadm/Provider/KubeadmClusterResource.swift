@@ -41,6 +41,43 @@ enum KubeadmClusterResource: ResourceHandler {
         return real
     }
 
+    // MARK: Plan
+
+    /// kubeadm moves a cluster one minor version at a time, and never back (`kubeadm upgrade plan`
+    /// offers only the next minor; kubernetes/kubernetes `cmd/kubeadm/app/phases/upgrade/policy.go`
+    /// refuses skipping one or downgrading a minor).
+    static func refusal(from prior: KubeadmClusterAttributes, to desired: KubeadmClusterAttributes) -> String? {
+        guard let old = minor(prior.kubernetes), let new = minor(desired.kubernetes), old != new else { return nil }
+        if new < old {
+            return "the cluster runs Kubernetes \(prior.kubernetes); kubeadm cannot downgrade it to \(desired.kubernetes)"
+        }
+        if new > old + 1 {
+            return "the cluster runs Kubernetes \(prior.kubernetes); kubeadm upgrades one minor version at a time: "
+                + "upgrade to 1.\(old + 1) first, then to \(desired.kubernetes)"
+        }
+        return nil
+    }
+
+    /// What the plan says the update will do to the nodes.
+    static func remarks(from prior: KubeadmClusterAttributes, to desired: KubeadmClusterAttributes) -> [String] {
+        let before = Set(prior.nodes.map(\.name))
+        let after = Set(desired.nodes.map(\.name))
+        var remarks = desired.nodes.filter { !before.contains($0.name) }.map { "\($0.name) joins the cluster (kubeadm join)" }
+        remarks += prior.nodes.filter { !after.contains($0.name) }.map {
+            "\($0.name) leaves the cluster: its Node is deleted and kubeadm reset on it"
+        }
+        if prior.kubernetes != desired.kubernetes {
+            remarks.append("upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes) (not available yet: issue #12)")
+        }
+        return remarks
+    }
+
+    /// `31` of `1.31.4`.
+    static func minor(_ version: String) -> Int? {
+        let parts = version.split(separator: ".")
+        return parts.count == 3 ? Int(parts[1]) : nil
+    }
+
     // MARK: Create and update
 
     static func create(_ request: TypedCreate<KubeadmClusterAttributes>, using session: KubeadmSession) async throws
@@ -76,8 +113,10 @@ enum KubeadmClusterResource: ResourceHandler {
         // A certificate key is needed only to join further control planes, in this run: it is
         // never stored.
         let certificateKey = desired.controlPlane.count > 1 ? randomHex(bytes: 32) : nil
-        if try await !shell.exists("/etc/kubernetes/admin.conf") {
-            if try await shell.exists("/etc/kubernetes/manifests/kube-apiserver.yaml") {
+        if try await !initFinished(on: shell, node: first) {
+            let podsWritten = try await shell.exists("/etc/kubernetes/manifests/kube-apiserver.yaml")
+            let kubeconfigWritten = try await shell.exists("/etc/kubernetes/admin.conf")
+            if podsWritten || kubeconfigWritten {
                 progress("\(first.name): an earlier init stopped halfway; resetting it")
                 try await shell.run("kubeadm", "reset", "-f")
             }
@@ -115,6 +154,18 @@ enum KubeadmClusterResource: ResourceHandler {
         var built = desired
         built.kubeconfig = .known(Sensitive(kubeconfig))
         return built
+    }
+
+    /// Whether kubeadm init ran to its end on `node`: its admin kubeconfig reaches an API server
+    /// that holds the uploaded `kubeadm-config` (a late phase of init) and the node itself. An
+    /// admin.conf alone is written early, by the kubeconfig phase.
+    static func initFinished(on shell: NodeShell, node: ClusterNode) async throws -> Bool {
+        guard try await shell.exists("/etc/kubernetes/admin.conf") else { return false }
+        guard let client = try? client(try await shell.read("/etc/kubernetes/admin.conf")),
+            (try? await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config")) != nil,
+            let registered = try? await nodeNames(client)
+        else { return false }
+        return registered.contains(node.name)
     }
 
     /// One join, with a bootstrap token minted for it (15 minutes) and deleted after.
