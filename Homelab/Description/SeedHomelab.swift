@@ -135,7 +135,9 @@ public enum SeedHomelab {
             // templates/kubeadm-config.yml.j2: no controlPlaneEndpoint; the API server advertises
             // the control plane's address and logs audit events.
             apiServer: APIServerSettings(extraArgs: [.init("advertise-address", "192.168.10.50")], audit: AuditLog(policy: auditPolicy)),
-            skipKubeProxy: true
+            skipKubeProxy: true,
+            // The VMs' cloud-init user; each clone has a new host key, recorded on first use.
+            access: SSHAccess(user: "media", login: .key(sshKeyFile), trust: .trustOnFirstUse(recordingIn: "~/.ssh/known_hosts"))
         ) {
             Cilium(
                 "1.19.1", kubeProxyReplacement: true, gatewayAPI: true, l2Announcements: true,
