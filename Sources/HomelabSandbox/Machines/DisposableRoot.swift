@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A throwaway machine for host-configuration tests that need root: an overlay of the CI
 /// machine's own root (so apt, dpkg, useradd and sysctl are the real ones) in its own mount, PID
@@ -35,7 +36,7 @@ public final class DisposableRoot: @unchecked Sendable {
         guard geteuid() == 0 else {
             throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
-        let slot = Int.random(in: 0..<16384)
+        let slot = Self.claimSlot()
         directory = "/tmp/homelab-root-\(slot)-\(UUID().uuidString.prefix(6))"
         namespace = "hkroot\(slot)"
         let base = slot * 4
@@ -83,7 +84,9 @@ public final class DisposableRoot: @unchecked Sendable {
         try "\(address) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
 
         let ip = "/usr/sbin/ip"
+        // What a killed test run may have left under this name goes first.
         _ = try? Spawn.run(ip, ["netns", "del", namespace])
+        _ = try? Spawn.run(ip, ["link", "del", "\(namespace)h"])
         try Self.run(ip, ["netns", "add", namespace])
         try Self.run(ip, ["link", "add", "\(namespace)h", "type", "veth", "peer", "name", "eth0", "netns", namespace])
         try Self.run(ip, ["addr", "add", prefix + String(base % 256 + 1) + "/30", "dev", "\(namespace)h"])
@@ -140,6 +143,18 @@ public final class DisposableRoot: @unchecked Sendable {
     public var kubeadmLog: [String] {
         (contents(of: "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n").map(String.init)
     }
+
+    /// A slot (network and names) no other machine of this process uses.
+    private static func claimSlot() -> Int {
+        slots.withLock { used in
+            var slot = Int.random(in: 0..<16384)
+            while used.contains(slot) { slot = Int.random(in: 0..<16384) }
+            used.insert(slot)
+            return slot
+        }
+    }
+
+    private static let slots = Mutex<Set<Int>>([])
 
     /// The root's view of a file, read from outside through the overlay's upper layer or, when
     /// unchanged, the machine's own root.
