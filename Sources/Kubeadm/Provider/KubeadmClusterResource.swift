@@ -157,15 +157,24 @@ enum KubeadmClusterResource: ResourceHandler {
     }
 
     /// Whether kubeadm init ran to its end on `node`: its admin kubeconfig reaches an API server
-    /// that holds the uploaded `kubeadm-config` (a late phase of init) and the node itself. An
-    /// admin.conf alone is written early, by the kubeconfig phase.
+    /// that holds the uploaded `kubeadm-config` (a late phase of init, after the node registered).
+    /// An admin.conf alone is written early, by the kubeconfig phase. An API server that does not
+    /// answer although its static pod was written may be a live cluster that is down: that is an
+    /// error, never a reason to reset.
     static func initFinished(on shell: NodeShell, node: ClusterNode) async throws -> Bool {
         guard try await shell.exists("/etc/kubernetes/admin.conf") else { return false }
-        guard let client = try? client(try await shell.read("/etc/kubernetes/admin.conf")),
-            (try? await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config")) != nil,
-            let registered = try? await nodeNames(client)
-        else { return false }
-        return registered.contains(node.name)
+        let client = try client(try await shell.read("/etc/kubernetes/admin.conf"))
+        do {
+            return try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config") != nil
+        } catch {
+            guard try await !shell.exists("/etc/kubernetes/manifests/kube-apiserver.yaml") else {
+                throw ProviderError.failed(
+                    "\(node.name) has kubeadm's files but its API server does not answer (\(error)); HomelabKit does not reset "
+                        + "a control plane that may hold a cluster. If its init was interrupted, run `kubeadm reset -f` there and apply again"
+                )
+            }
+            return false
+        }
     }
 
     /// One join, with a bootstrap token minted for it (15 minutes) and deleted after.
@@ -180,17 +189,21 @@ enum KubeadmClusterResource: ResourceHandler {
         }
         let (id, secret) = (randomToken(6), randomToken(16))
         try await client.apply(bootstrapToken(id: id, secret: secret, lifetime: 15 * 60), fieldManager: fieldManager)
-        defer {
-            Task { try? await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: "bootstrap-token-\(id)") }
-        }
         progress("\(node.name): kubeadm join")
         let file = try documents.joinFile(
             node, token: "\(id).\(secret)", caCertHash: caHash,
             certificateKey: documents.cluster.controlPlane.contains(node) ? certificateKey : nil)
-        try await withConfig(file, on: shell) {
-            try await shell.run("kubeadm", "config", "validate", "--config", configFile)
-            try await shell.run("kubeadm", "join", "--config", configFile)
+        // The token is for this join only: it goes whatever the join did (and expires anyway).
+        do {
+            try await withConfig(file, on: shell) {
+                try await shell.run("kubeadm", "config", "validate", "--config", configFile)
+                try await shell.run("kubeadm", "join", "--config", configFile)
+            }
+        } catch {
+            _ = try? await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: "bootstrap-token-\(id)")
+            throw error
         }
+        try await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: "bootstrap-token-\(id)")
     }
 
     /// A node that leaves: its Node object is deleted and kubeadm's files on it are reset.
