@@ -86,42 +86,50 @@ import Yams
         }
     }
 
-    /// The seed's kubeadm-config.yml.j2, as the seed's Cluster renders it: the API server's
-    /// audit flags and mounts, kube-proxy skipped, and the GPU node's labels on its join.
-    @Test func theSeedsKubeadmFiles() throws {
+    /// The seed's cluster settings, as its Cluster compiles them.
+    static func seedCluster() throws -> KubeadmClusterAttributes {
         let graph = try SeedHomelab.lab.compile()
-        let attributes = try #require(graph["cluster.homelabk8s01"]).attributes
-        let cluster = try AttributeDecoder().decode(KubeadmClusterAttributes.self, from: attributes)
-        let documents = ClusterDocuments(cluster)
-        let file = try documents.initFile(certificateKey: nil)
-        let parsed = try file.components(separatedBy: "---\n").map { try YAMLDecoder().decode(Value.self, from: $0) }
-        let arguments = (parsed[1]["apiServer"]?["extraArgs"]?.arrayValue ?? []).compactMap { item -> String? in
-            guard let name = item["name"]?.stringValue, let value = item["value"]?.stringValue else { return nil }
-            return "\(name)=\(value)"
+        let attributes: Value = try #require(graph["cluster.homelabk8s01"]).attributes
+        return try AttributeDecoder().decode(KubeadmClusterAttributes.self, from: attributes)
+    }
+
+    /// The seed's kubeadm-config.yml.j2, as the seed's Cluster renders it: the API server's
+    /// audit flags and mounts, and kube-proxy skipped.
+    @Test func theSeedsInitFile() throws {
+        let documents = ClusterDocuments(try Self.seedCluster())
+        let file: String = try documents.initFile(certificateKey: nil)
+        let parsed: [Value] = try file.components(separatedBy: "---\n").map { try YAMLDecoder().decode(Value.self, from: $0) }
+        let apiServer: Value? = parsed[1]["apiServer"]
+        let arguments: [String] = (apiServer?["extraArgs"]?.arrayValue ?? []).map { item in
+            "\(item["name"]?.stringValue ?? "")=\(item["value"]?.stringValue ?? "")"
         }
-        #expect(
-            arguments == [
-                "advertise-address=192.168.10.50", "audit-policy-file=/etc/kubernetes/audit/audit-policy.yml",
-                "audit-log-path=/var/log/kubernetes/audit/audit.log", "audit-log-maxage=7", "audit-log-maxbackup=3",
-                "audit-log-maxsize=100",
-            ])
-        #expect(
-            parsed[1]["apiServer"]?["extraVolumes"]?.arrayValue?.map { $0["hostPath"] } == [
-                "/etc/kubernetes/audit", "/var/log/kubernetes/audit",
-            ])
-        #expect(parsed[1]["controlPlaneEndpoint"] == nil, "the seed has no controlPlaneEndpoint")
-        #expect(parsed[0]["localAPIEndpoint"]?["advertiseAddress"] == "192.168.10.50")
+        let expected: [String] = [
+            "advertise-address=192.168.10.50", "audit-policy-file=/etc/kubernetes/audit/audit-policy.yml",
+            "audit-log-path=/var/log/kubernetes/audit/audit.log", "audit-log-maxage=7", "audit-log-maxbackup=3", "audit-log-maxsize=100",
+        ]
+        #expect(arguments == expected)
+        let mounts: [String] = (apiServer?["extraVolumes"]?.arrayValue ?? []).compactMap { $0["hostPath"]?.stringValue }
+        #expect(mounts == ["/etc/kubernetes/audit", "/var/log/kubernetes/audit"])
+        let endpoint: Value? = parsed[1]["controlPlaneEndpoint"]
+        #expect(endpoint == nil, "the seed has no controlPlaneEndpoint")
+        let advertised: Value? = parsed[0]["localAPIEndpoint"]?["advertiseAddress"]
+        #expect(advertised == "192.168.10.50")
         #expect(documents.endpoint == "192.168.10.50:6443")
-        let gpu = try #require(cluster.workers.last)
-        let join = try documents.joinFile(gpu, token: "abcdef.0123456789abcdef", caCertHash: "sha256:00", certificateKey: nil)
-        let joinDocument = try YAMLDecoder().decode(Value.self, from: join)
-        #expect(
-            joinDocument["nodeRegistration"]?["kubeletExtraArgs"] == [
-                ["name": "node-labels", "value": "gpu=intel,intel.feature.node.kubernetes.io/gpu=true"]
-            ])
-        #expect(joinDocument["discovery"]?["bootstrapToken"]?["apiServerEndpoint"] == "192.168.10.50:6443")
+    }
+
+    /// The GPU node's join: its labels for the kubelet, the API server to discover.
+    @Test func theSeedsGPUNodeJoin() throws {
+        let cluster = try Self.seedCluster()
+        let documents = ClusterDocuments(cluster)
+        let gpu: ClusterNode = try #require(cluster.workers.last)
+        let join: String = try documents.joinFile(gpu, token: "abcdef.0123456789abcdef", caCertHash: "sha256:00", certificateKey: nil)
+        let document: Value = try YAMLDecoder().decode(Value.self, from: join)
+        let labels: Value = [["name": "node-labels", "value": "gpu=intel,intel.feature.node.kubernetes.io/gpu=true"]]
+        #expect(document["nodeRegistration"]?["kubeletExtraArgs"] == labels)
+        let endpoint: Value? = document["discovery"]?["bootstrapToken"]?["apiServerEndpoint"]
+        #expect(endpoint == "192.168.10.50:6443")
         var problems: [String] = []
-        Self.check(joinDocument, against: "JoinConfiguration", at: "join", problems: &problems)
+        Self.check(document, against: "JoinConfiguration", at: "join", problems: &problems)
         #expect(problems == [])
     }
 

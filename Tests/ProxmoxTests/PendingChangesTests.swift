@@ -74,24 +74,47 @@ import Testing
     @Test func leftPendingThePlanAndStateSaySo() async throws {
         let pve = try await PVEHarness.start()
         defer { Task { await pve.shutdown() } }
-        #expect(try await pve.apply(lab(pve, cores: 2, restart: .leavePending)).succeeded)
-        let plan = try await pve.plan(lab(pve, cores: 4, restart: .leavePending))
-        #expect(plan.changes.first { $0.address == "vm.web" }?.reasons.first?.contains("left pending on Proxmox") == true)
-        #expect(try await pve.apply(lab(pve, cores: 4, restart: .leavePending)).succeeded)
-        let state = try #require(try pve.storage.load())
-        #expect(state["vm.web"]?.attributes["awaitingRestart"] == ["cores"])
-        let later = try await pve.plan(lab(pve, cores: 4, restart: .leavePending))
+        try await leavePendingCores(pve)
+        let state: State = try #require(try pve.storage.load())
+        let waiting: Value? = state["vm.web"]?.attributes["awaitingRestart"]
+        #expect(waiting == ["cores"])
+        let later: Plan = try await pve.plan(lab(pve, cores: 4, restart: .leavePending))
         #expect(later.actionLines == [])
         #expect(later.warnings.contains { $0.hasPrefix("vm.web: restart required: cores") })
+    }
 
-        let restart = try await pve.plan(lab(pve, cores: 4))
+    /// Switching the policy back to the default restarts the VM for what waited.
+    @Test func switchingThePolicyBackRestartsTheVM() async throws {
+        let pve = try await PVEHarness.start()
+        defer { Task { await pve.shutdown() } }
+        try await leavePendingCores(pve)
+        let restart: Plan = try await pve.plan(lab(pve, cores: 4))
         #expect(restart.actionLines == ["~ vm.web"])
-        #expect(restart.changes.first { $0.address == "vm.web" }?.diffs.map(\.path.description) == ["awaitingRestart", "restart"])
+        #expect(Self.diffPaths(restart, "vm.web") == ["awaitingRestart", "restart"])
         pve.simulator.resetRequestLog()
-        #expect(try await pve.apply(lab(pve, cores: 4)).succeeded)
+        let result: ApplyResult = try await pve.apply(lab(pve, cores: 4))
+        #expect(result.succeeded)
         #expect(powerRequests(pve) == ["shutdown", "start"])
-        #expect(await pve.simulator.vmConfig(200)?["cores"] == "4")
-        #expect(try await pve.plan(lab(pve, cores: 4)).actionLines == [])
+        let cores: String? = await pve.simulator.vmConfig(200)?["cores"]
+        #expect(cores == "4")
+        let after: Plan = try await pve.plan(lab(pve, cores: 4))
+        #expect(after.actionLines == [])
+    }
+
+    /// Cores changed from 2 to 4 on a running VM whose policy leaves changes pending.
+    private func leavePendingCores(_ pve: PVEHarness) async throws {
+        let first: ApplyResult = try await pve.apply(lab(pve, cores: 2, restart: .leavePending))
+        #expect(first.succeeded)
+        let plan: Plan = try await pve.plan(lab(pve, cores: 4, restart: .leavePending))
+        let reason: String? = plan.changes.first { $0.address == "vm.web" }?.reasons.first
+        #expect(reason?.contains("left pending on Proxmox") == true)
+        let second: ApplyResult = try await pve.apply(lab(pve, cores: 4, restart: .leavePending))
+        #expect(second.succeeded)
+    }
+
+    static func diffPaths(_ plan: Plan, _ address: ResourceAddress) -> [String] {
+        let change: ResourceChange? = plan.changes.first { $0.address == address }
+        return change?.diffs.map { $0.path.description } ?? []
     }
 
     /// A change made by hand that PVE holds pending is drift the plan shows, not a clean plan.

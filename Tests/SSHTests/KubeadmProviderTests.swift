@@ -84,32 +84,62 @@ import Testing
         }
 
         func nodes() async -> [String] { await kube.names(apiVersion: "v1", plural: "nodes") }
+
+        func label(_ node: String, _ key: String) async -> String? {
+            let object: Value? = await kube.object(apiVersion: "v1", plural: "nodes", name: node)
+            return object?["metadata"]?["labels"]?[key]?.stringValue
+        }
+
+        func isReady(_ node: String) async -> Bool {
+            let object: Value? = await kube.object(apiVersion: "v1", plural: "nodes", name: node)
+            let conditions: [Value] = object?["status"]?["conditions"]?.arrayValue ?? []
+            return conditions.contains { $0["type"] == "Ready" && $0["status"] == "True" }
+        }
+
+        /// The image of Cilium's agent.
+        func agentImage() async -> String? {
+            let agent: Value? = await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium")
+            let containers: [Value] = agent?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []
+            return containers.first?["image"]?.stringValue
+        }
+
+        func ciliumConfig(_ key: String) async -> String? {
+            let config: Value? = await kube.object(apiVersion: "v1", plural: "configmaps", namespace: "kube-system", name: "cilium-config")
+            return config?["data"]?[key]?.stringValue
+        }
     }
 
-    @Test func fromEmptyThenARerunOnlyReads() async throws {
+    @Test func fromEmptyWithoutLeavingItsSecrets() async throws {
         let setup = try await Setup()
         defer { Task { await setup.kube.shutdown() } }
         try await setup.apply(setup.lab())
         #expect(await setup.nodes() == ["cp", "w1"])
         #expect(setup.controlPlane.kubeadmLog == ["init cp"])
         #expect(setup.worker.kubeadmLog == ["join w1"])
-        let worker = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: "w1")
-        #expect(worker?["metadata"]?["labels"]?["gpu"] == "intel")
+        let gpu: String? = await setup.label("w1", "gpu")
+        #expect(gpu == "intel")
         // The join's one-time secrets are gone: the token Secret and the config files holding them.
-        try await Task.sleep(for: .milliseconds(300))
-        let secrets = await setup.kube.names(apiVersion: "v1", plural: "secrets")
+        let secrets: [String] = await setup.kube.names(apiVersion: "v1", plural: "secrets")
         #expect(!secrets.contains { $0.contains("bootstrap-token-") })
         for root in [setup.controlPlane, setup.worker] {
-            #expect(root.contents(of: "/etc/kubernetes/homelabkit-kubeadm.yaml") == nil)
+            let config: String? = root.contents(of: "/etc/kubernetes/homelabkit-kubeadm.yaml")
+            #expect(config == nil)
         }
         // The kubeconfig is in state, sensitive; the plan never shows it.
-        let plan = try await setup.plan(setup.lab())
+        let plan: Plan = try await setup.plan(setup.lab())
         #expect(plan.actionLines == [])
-        #expect(!PlanRenderer().render(plan).contains(setup.kube.token))
+        let rendered: String = PlanRenderer().render(plan)
+        #expect(!rendered.contains(setup.kube.token))
+    }
 
+    @Test func aRerunOnABuiltClusterOnlyReads() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab())
         setup.commands.clear()
         try await setup.apply(setup.lab())
-        #expect(setup.mutatingCommands == [], "a rerun on a built cluster only reads")
+        let mutating: [String] = setup.mutatingCommands
+        #expect(mutating == [], "a rerun on a built cluster only reads")
         #expect(setup.controlPlane.kubeadmLog == ["init cp"])
     }
 
@@ -146,26 +176,24 @@ import Testing
             }
         }
         try await setup.apply(lab("1.19.1"))
-        let kube = setup.kube
-        let agent = await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium")
-        #expect(agent?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "quay.io/cilium/cilium:v1.19.1")
-        let config = await kube.object(apiVersion: "v1", plural: "configmaps", namespace: "kube-system", name: "cilium-config")
-        #expect(config?["data"]?["k8s-service-host"] == .string(setup.controlPlane.address))
-        #expect(config?["data"]?["kube-proxy-replacement"] == "true")
-        let pool = await kube.object(apiVersion: "cilium.io/v2alpha1", plural: "ciliumloadbalancerippools", name: "homelabkit")
-        #expect(pool?["spec"]?["blocks"] == [["start": "172.31.0.10", "stop": "172.31.0.20"]])
-        for name in ["cp", "w1"] {
-            let node = await kube.object(apiVersion: "v1", plural: "nodes", name: name)
-            #expect(node?["status"]?["conditions"]?.arrayValue?.first?["status"] == "True", "\(name) is Ready")
-        }
-        #expect(try await setup.plan(lab("1.19.1")).actionLines == [])
+        #expect(await setup.agentImage() == "quay.io/cilium/cilium:v1.19.1")
+        #expect(await setup.ciliumConfig("k8s-service-host") == setup.controlPlane.address)
+        #expect(await setup.ciliumConfig("kube-proxy-replacement") == "true")
+        let pool: Value? = await setup.kube.object(
+            apiVersion: "cilium.io/v2alpha1", plural: "ciliumloadbalancerippools", name: "homelabkit")
+        let blocks: Value = [["start": "172.31.0.10", "stop": "172.31.0.20"]]
+        #expect(pool?["spec"]?["blocks"] == blocks)
+        #expect(await setup.isReady("cp"))
+        #expect(await setup.isReady("w1"))
+        let clean: Plan = try await setup.plan(lab("1.19.1"))
+        #expect(clean.actionLines == [])
 
-        let upgrade = try await setup.plan(lab("1.19.2"))
+        let upgrade: Plan = try await setup.plan(lab("1.19.2"))
         #expect(upgrade.actionLines == ["~ cni.lab"])
         try await setup.apply(lab("1.19.2"))
-        let upgraded = await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium")
-        #expect(upgraded?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"] == "quay.io/cilium/cilium:v1.19.2")
-        let releases = await kube.names(apiVersion: "v1", plural: "secrets").filter { $0.contains("sh.helm.release.v1.cilium") }
+        #expect(await setup.agentImage() == "quay.io/cilium/cilium:v1.19.2")
+        let secrets: [String] = await setup.kube.names(apiVersion: "v1", plural: "secrets")
+        let releases: [String] = secrets.filter { $0.contains("sh.helm.release.v1.cilium") }
         #expect(releases == ["kube-system/sh.helm.release.v1.cilium.v1", "kube-system/sh.helm.release.v1.cilium.v2"])
     }
 

@@ -125,7 +125,13 @@ public struct CIDataImage: Sendable {
     static func little16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
     static func big16(_ value: Int) -> [UInt8] { little16(value).reversed() }
     static func both16(_ value: Int) -> [UInt8] { little16(value) + big16(value) }
-    static func little32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> ($0 * 8)) & 0xFF) } }
+    static func little32(_ value: Int) -> [UInt8] {
+        let bits = UInt32(truncatingIfNeeded: value)
+        return [
+            UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16),
+            UInt8(truncatingIfNeeded: bits >> 24),
+        ]
+    }
     static func big32(_ value: Int) -> [UInt8] { little32(value).reversed() }
     static func both32(_ value: Int) -> [UInt8] { little32(value) + big32(value) }
 
