@@ -230,20 +230,22 @@ import Testing
     /// Issue #12 point 7: kubeadm killed (SIGKILL) in the middle of init, then of a join; each
     /// apply fails, and the next one resets what was left and finishes.
     @Test func killedInTheMiddleOfInitAndOfAJoin() async throws {
-        let setup = try await Setup(phaseDelay: .milliseconds(300))
+        // Each phase takes a second: wide enough for the kill to land between a step's first files
+        // and its end, even on a loaded machine.
+        let setup = try await Setup(phaseDelay: .seconds(1))
         defer { Task { await setup.kube.shutdown() } }
         for (root, marker, pattern) in [
             (setup.controlPlane, "/etc/kubernetes/manifests/kube-apiserver.yaml", "kubeadm init"),
             (setup.worker, "/etc/kubernetes/pki/ca.crt", "kubeadm join"),
         ] {
+            let ssh = try await SSHConnection.connect(root.configuration())
             let workspace = try setup.workspace(setup.lab())
             let state = try workspace.loadState()
             let plan = try await workspace.plan(state: state)
             async let applied = workspace.apply(plan, state: state)
             // Once the step has written its first files, kill the kubeadm process on the machine.
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             while root.contents(of: marker) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            let ssh = try await SSHConnection.connect(root.configuration())
             _ = try await ssh.execute(ShellCommand("pkill", "-9", "-f", pattern))
             let result = try await applied
             #expect(!result.succeeded, "the apply during which \(pattern) was killed fails")
