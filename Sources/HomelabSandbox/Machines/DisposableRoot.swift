@@ -101,6 +101,8 @@ public final class DisposableRoot: @unchecked Sendable {
                 directory,
             ],
             outputPath: "\(directory)/root.log")
+        Self.live.withLock { $0[directory] = (pid, namespace) }
+        _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()
     }
 
@@ -108,17 +110,31 @@ public final class DisposableRoot: @unchecked Sendable {
     /// must not block); the process waits for every cleanup at exit, so nothing is left behind.
     deinit {
         let (pid, directory, namespace) = (self.pid, self.directory, self.namespace)
+        Self.live.withLock { _ = $0.removeValue(forKey: directory) }
         Self.cleanups.enter()
         DispatchQueue.global().async {
-            Spawn.stop(pid)
-            _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
-            try? FileManager.default.removeItem(atPath: directory)
+            Self.remove(pid: pid, directory: directory, namespace: namespace)
             Self.cleanups.leave()
         }
     }
 
+    private static func remove(pid: pid_t, directory: String, namespace: String) {
+        Spawn.stop(pid)
+        _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Machines not released yet: a test that ends while a task still holds one (the process
+    /// exits first) must not leave its namespace and processes behind.
+    private static let live = Mutex<[String: (pid: pid_t, namespace: String)]>([:])
+
     private static let cleanups: DispatchGroup = {
-        atexit { DisposableRoot.cleanups.wait() }
+        atexit {
+            for (directory, machine) in DisposableRoot.live.withLock({ $0 }) {
+                DisposableRoot.remove(pid: machine.pid, directory: directory, namespace: machine.namespace)
+            }
+            DisposableRoot.cleanups.wait()
+        }
         return DispatchGroup()
     }()
 
