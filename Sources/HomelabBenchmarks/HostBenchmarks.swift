@@ -107,11 +107,11 @@ enum HostBenchmark {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let knownHosts = directory + "/known_hosts"
         try roots.map { (try? String(contentsOfFile: $0.knownHosts, encoding: .utf8)) ?? "" }.joined()
-            .write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        try inventory(roots, knownHosts: knownHosts).write(toFile: directory + "/inventory", atomically: true, encoding: .utf8)
-        try playbook().write(toFile: directory + "/play.yml", atomically: true, encoding: .utf8)
+            .write(toFile: knownHosts, atomically: false, encoding: .utf8)
+        try inventory(roots, knownHosts: knownHosts).write(toFile: directory + "/inventory", atomically: false, encoding: .utf8)
+        try playbook().write(toFile: directory + "/play.yml", atomically: false, encoding: .utf8)
         try "[defaults]\nforks = \(max(5, roots.count))\nstdout_callback = default\n[ssh_connection]\npipelining = True\n"
-            .write(toFile: directory + "/ansible.cfg", atomically: true, encoding: .utf8)
+            .write(toFile: directory + "/ansible.cfg", atomically: false, encoding: .utf8)
         guard
             let executable = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
                 .map({ "\($0)/ansible-playbook" }).first(where: FileManager.default.isExecutableFile(atPath:))

@@ -55,7 +55,7 @@ enum KubernetesBenchmark {
         let directory = try temporaryDirectory("kubectl")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/objects.yaml"
-        try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n").write(toFile: file, atomically: false, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory
         guard

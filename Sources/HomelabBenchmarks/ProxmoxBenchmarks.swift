@@ -12,7 +12,7 @@ func proxmoxScenario(_ count: Int) async throws -> Measurement {
     configuration.downloads = [image: checksum]
     let simulator = try await ProxmoxSimulator.start(configuration)
     let caFile = NSTemporaryDirectory() + "bench-pve-ca-\(UUID().uuidString).pem"
-    try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+    try simulator.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: caFile) }
     let lab = { (vms: Int) in
         Lab("bench") {

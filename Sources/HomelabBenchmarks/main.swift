@@ -75,7 +75,7 @@ func terraformScenario(_ count: Int) throws -> Measurement {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     var config = ""
     for index in 0..<count { config += "resource \"terraform_data\" \"r\(index)\" {\n  input = { id = \(index) }\n}\n" }
-    try config.write(toFile: directory + "/main.tf", atomically: true, encoding: .utf8)
+    try config.write(toFile: directory + "/main.tf", atomically: false, encoding: .utf8)
     func terraform(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -48,7 +48,8 @@ public enum GitOpsLayout {
         for (path, content) in files {
             let full = (directory as NSString).appendingPathComponent(path)
             try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try content.write(toFile: full, atomically: true, encoding: .utf8)
+            // Data's atomic write: String's leaves an empty TemporaryDirectory.* in /tmp on Linux.
+            try Data(content.utf8).write(to: URL(fileURLWithPath: full), options: .atomic)
         }
         return files.keys.sorted()
     }

@@ -57,7 +57,7 @@ import Testing
         try store.commit()
         // A journal that continues serial 7 of another lineage (a state file swapped underneath).
         let foreign = "{\"journal\":1,\"lineage\":\"other\",\"serial\":7}\n"
-        try foreign.write(toFile: path + ".journal", atomically: true, encoding: .utf8)
+        try foreign.write(toFile: path + ".journal", atomically: false, encoding: .utf8)
         #expect {
             _ = try storage.load()
         } throws: { error in
@@ -66,7 +66,7 @@ import Testing
         // A journal one serial behind (save died before removing it) is already in the state.
         let saved = try StateFileFormat.decode(try Data(contentsOf: URL(fileURLWithPath: path)), path: path)
         try "{\"journal\":1,\"lineage\":\"\(saved.lineage)\",\"serial\":\(saved.serial - 1)}\n".write(
-            toFile: path + ".journal", atomically: true, encoding: .utf8)
+            toFile: path + ".journal", atomically: false, encoding: .utf8)
         #expect(try storage.load()?.resources.count == 1)
         #expect(!FileManager.default.fileExists(atPath: path + ".journal"))
     }

@@ -51,7 +51,7 @@ func fileMode(_ path: String) throws -> Int {
         ]
         for (index, (content, expected)) in cases.enumerated() {
             let path = directory + "/s\(index).json"
-            try content.write(toFile: path, atomically: true, encoding: .utf8)
+            try content.write(toFile: path, atomically: false, encoding: .utf8)
             #expect {
                 _ = try FileStateStorage(path: path).load()
             } throws: { error in

@@ -36,7 +36,7 @@ struct KubeHarness {
         var arguments = arguments
         if let input {
             let path = ScratchSpace.path("manifest") + ".yaml"
-            try input.write(toFile: path, atomically: true, encoding: .utf8)
+            try input.write(toFile: path, atomically: false, encoding: .utf8)
             files.append(path)
             arguments = arguments.map { $0 == "-" ? path : $0 }
         }

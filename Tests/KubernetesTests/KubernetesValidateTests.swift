@@ -12,7 +12,7 @@ import Yams
     func validate(_ objects: [Value]) async throws -> (Int32, String) {
         let path = ScratchSpace.path("generated") + ".yaml"
         let yaml = try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n")
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try yaml.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let executable =
             ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/kubernetes-validate" }

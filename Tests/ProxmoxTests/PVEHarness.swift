@@ -33,7 +33,7 @@ struct PVEHarness {
         tweak(&configuration)
         let simulator = try await ProxmoxSimulator.start(configuration)
         let caFile = ScratchSpace.path("pve-root-ca") + ".pem"
-        try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        try simulator.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
         var options = ProxmoxClient.Options()
         options.retryDelay = .milliseconds(20)
         options.installTimeout = .seconds(20)

@@ -12,7 +12,7 @@ import Yams
     /// Runs `cloud-init schema` on `document`; returns its exit status and output.
     func schema(_ document: String) async throws -> (Int32, String) {
         let path = ScratchSpace.path("user-data") + ".yaml"
-        try document.write(toFile: path, atomically: true, encoding: .utf8)
+        try document.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try await offCooperativePool { try Spawn.run("/usr/bin/cloud-init", ["schema", "--config-file", path]) }
     }

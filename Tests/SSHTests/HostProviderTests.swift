@@ -46,7 +46,7 @@ import Testing
         #expect(try await plan(desired, storage).actionLines == [], "a second run changes nothing")
 
         // Someone edits the file and removes the marker: the plan shows exactly that.
-        try "edited by hand\n".write(toFile: motd, atomically: true, encoding: .utf8)
+        try "edited by hand\n".write(toFile: motd, atomically: false, encoding: .utf8)
         try FileManager.default.removeItem(atPath: marker)
         let drift = try await plan(desired, storage)
         #expect(drift.actionLines == ["~ file.local/\(motd)", "+ command.local/marker"])
@@ -66,7 +66,7 @@ import Testing
         let sshd = try await SSHDHarness.start()
         let storage = InMemoryStateStorage()
         let path = sshd.directory + "/sysctl.conf"
-        try "vm.swappiness = 60\nkernel.panic = 10\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "vm.swappiness = 60\nkernel.panic = 10\n".write(toFile: path, atomically: false, encoding: .utf8)
         let swappiness = lab(sshd) {
             Line(path, line: "vm.swappiness = 10", matching: #"^vm\.swappiness\s*="#)
         }
@@ -78,7 +78,7 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "vm.swappiness = 10\nkernel.panic = 10\nnet.ipv4.ip_forward = 1\n")
         #expect(try await plan(both, storage).actionLines == [])
 
-        try "vm.swappiness = 30\nkernel.panic = 10\nnet.ipv4.ip_forward = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "vm.swappiness = 30\nkernel.panic = 10\nnet.ipv4.ip_forward = 1\n".write(toFile: path, atomically: false, encoding: .utf8)
         let drift = try await plan(both, storage)
         #expect(drift.actionLines == [#"~ line.local/\#(path):^vm\.swappiness\s*="#])
         #expect(try await apply(swappiness, storage).succeeded, "repairs the drift and drops the other line")
@@ -89,7 +89,7 @@ import Testing
         let sshd = try await SSHDHarness.start()
         let storage = InMemoryStateStorage()
         let path = sshd.directory + "/exports"
-        try "# existing\n/srv 10.0.0.0/8(ro)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "# existing\n/srv 10.0.0.0/8(ro)\n".write(toFile: path, atomically: false, encoding: .utf8)
         let block = { (content: String) in self.lab(sshd) { Block(path, name: "media", content: content) } }
         #expect(try await apply(block("/media 192.168.10.0/24(rw)\n"), storage).succeeded)
         let first = "# existing\n/srv 10.0.0.0/8(ro)\n# BEGIN HOMELABKIT media\n/media 192.168.10.0/24(rw)\n# END HOMELABKIT media\n"
@@ -97,7 +97,7 @@ import Testing
         #expect(try await plan(block("/media 192.168.10.0/24(rw)\n"), storage).actionLines == [])
 
         // Edited by hand inside the markers: drift, repaired in place.
-        try first.replacingOccurrences(of: "(rw)", with: "(ro)").write(toFile: path, atomically: true, encoding: .utf8)
+        try first.replacingOccurrences(of: "(rw)", with: "(ro)").write(toFile: path, atomically: false, encoding: .utf8)
         #expect(try await plan(block("/media 192.168.10.0/24(rw)\n"), storage).actionLines == ["~ block.local/\(path):media"])
         #expect(try await apply(block("/media 192.168.10.0/24(rw)\n/data 192.168.10.0/24(rw)\n"), storage).succeeded)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("(rw)\n/data 192.168.10.0/24(rw)\n# END HOMELABKIT media\n"))

@@ -29,10 +29,11 @@ import Testing
             // One login for both machines, one file of their host keys.
             let key = try String(contentsOfFile: controlPlane.key + ".pub", encoding: .utf8)
             let authorized = worker.upper + "/etc/ssh/homelab-test/authorized_keys"
-            try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(toFile: authorized, atomically: true, encoding: .utf8)
+            try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(
+                toFile: authorized, atomically: false, encoding: .utf8)
             knownHosts = controlPlane.directory + "/cluster_known_hosts"
             let hosts = try [controlPlane, worker].map { try String(contentsOfFile: $0.knownHosts, encoding: .utf8) }.joined()
-            try hosts.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+            try hosts.write(toFile: knownHosts, atomically: false, encoding: .utf8)
         }
 
         func lab(
@@ -264,10 +265,10 @@ import Testing
         defer { Task { await setup.kube.shutdown() } }
         let manifests = setup.controlPlane.upper + "/etc/kubernetes/manifests"
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
-        try "# left by a killed init\n".write(toFile: manifests + "/kube-apiserver.yaml", atomically: true, encoding: .utf8)
+        try "# left by a killed init\n".write(toFile: manifests + "/kube-apiserver.yaml", atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: setup.worker.upper + "/etc/kubernetes", withIntermediateDirectories: true)
         try "# left by a killed join\n".write(
-            toFile: setup.worker.upper + "/etc/kubernetes/kubelet.conf", atomically: true, encoding: .utf8)
+            toFile: setup.worker.upper + "/etc/kubernetes/kubelet.conf", atomically: false, encoding: .utf8)
         try await setup.apply(setup.lab())
         #expect(setup.controlPlane.kubeadmLog == ["reset", "init cp"])
         #expect(setup.worker.kubeadmLog == ["reset", "join w1"])

@@ -25,7 +25,7 @@ import Testing
             configuration.downloads = [imageURL: imageSHA256]
             let simulator = try await ProxmoxSimulator.start(configuration)
             let caFile = ScratchSpace.path("pve-ca") + ".pem"
-            try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+            try simulator.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
             return Setup(sshd: try await SSHDHarness.start(), simulator: simulator, caFile: caFile)
         }
 

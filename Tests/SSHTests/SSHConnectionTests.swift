@@ -52,7 +52,7 @@ import Testing
         let other = try await SSHDHarness.start()
         let wrong = sshd.directory + "/wrong_known_hosts"
         let otherKey = try String(contentsOfFile: other.directory + "/host_ed25519.pub", encoding: .utf8).split(separator: " ")
-        try "[127.0.0.1]:\(sshd.port) \(otherKey[0]) \(otherKey[1])\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        try "[127.0.0.1]:\(sshd.port) \(otherKey[0]) \(otherKey[1])\n".write(toFile: wrong, atomically: false, encoding: .utf8)
         await #expect(throws: SSHError.hostKeyChanged(host: "[127.0.0.1]:\(sshd.port)", fingerprint: sshd.fingerprint)) {
             _ = try await SSHConnection.connect(sshd.configuration(hostKeys: .knownHosts(wrong)))
         }

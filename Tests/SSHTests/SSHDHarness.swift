@@ -34,7 +34,7 @@ final class SSHDHarness: @unchecked Sendable {
         let authorized = try (Self.keyTypes.map { "id_\($0)" } + ["id_protected"]).map {
             try String(contentsOfFile: "\(directory)/\($0).pub", encoding: .utf8)
         }.joined()
-        try authorized.write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
+        try authorized.write(toFile: "\(directory)/authorized_keys", atomically: false, encoding: .utf8)
         chmod("\(directory)/authorized_keys", 0o600)
 
         port = try Self.freePort()
@@ -58,13 +58,13 @@ final class SSHDHarness: @unchecked Sendable {
             MaxStartups 100
             LogLevel ERROR
             """
-        try config.write(toFile: "\(directory)/sshd_config", atomically: true, encoding: .utf8)
+        try config.write(toFile: "\(directory)/sshd_config", atomically: false, encoding: .utf8)
         // sshd run by root wants its privilege-separation directory.
         if geteuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
         pid = try Spawn.start("/usr/sbin/sshd", ["-D", "-e", "-f", "\(directory)/sshd_config"], outputPath: "\(directory)/sshd.log")
         let hostKey = try String(contentsOfFile: "\(directory)/host_ed25519.pub", encoding: .utf8).split(separator: " ")
         knownHosts = "\(directory)/known_hosts"
-        try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: false, encoding: .utf8)
         fingerprint = String(try Self.run("/usr/bin/ssh-keygen", ["-lf", "\(directory)/host_ed25519.pub"]).split(separator: " ")[1])
         try waitUntilListening()
     }

@@ -52,7 +52,7 @@ public final class DisposableRoot: @unchecked Sendable {
         }
         // bash run by sshd reads ~/.bashrc; the CI machine's own (pyenv and the like) must not run here.
         try fm.createDirectory(atPath: "\(directory)/upper/root", withIntermediateDirectories: true)
-        try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: true, encoding: .utf8)
+        try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: false, encoding: .utf8)
         try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
         try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
         try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
@@ -78,10 +78,10 @@ public final class DisposableRoot: @unchecked Sendable {
         MaxSessions 50
         MaxStartups 100
         LogLevel ERROR
-        """.write(toFile: "\(ssh)/sshd_config", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(ssh)/sshd_config", atomically: false, encoding: .utf8)
         let hostKey = try String(contentsOfFile: "\(ssh)/host_ed25519.pub", encoding: .utf8).split(separator: " ")
         knownHosts = "\(directory)/known_hosts"
-        try "\(address) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        try "\(address) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: false, encoding: .utf8)
 
         let ip = "/usr/sbin/ip"
         // What a killed test run may have left under this name goes first.

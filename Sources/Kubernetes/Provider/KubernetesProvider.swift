@@ -54,16 +54,14 @@ public final class KubernetesProvider: HandlerProvider<KubernetesSession>, @unch
         }
         let cluster = configuration["cluster"]?.stringValue ?? "?"
         // A kubeconfig another resource produced in this or an earlier run (kubeadm's admin.conf).
-        if let contents = configuration["kubeconfigContents"], contents != .null {
+        if let contents = configuration["kubeconfigContents"] {
+            // `null` until the resource that produces it is in state.
             guard let text = contents.plain.stringValue else {
                 throw ProviderError.failed("cluster \(cluster) is not built yet: its kubeconfig is known once it is")
             }
             return try await clients.client(for: "contents|\(cluster)|\(SHA256.hash(data: Array(text.utf8)).description)") {
                 try KubernetesClient(access: try Kubeconfig.parse(text).access())
             }
-        }
-        if configuration["kubeconfigContents"] == .null {
-            throw ProviderError.failed("cluster \(cluster) is not built yet: its kubeconfig is known once it is")
         }
         guard let kubeconfig = kubeconfigPath(configuration, environment: environment) else {
             throw ProviderError.notAvailable(

@@ -80,7 +80,7 @@ configuration.downloads = [
         "b1e3f0b1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e"
 ]
 let simulator = try await ProxmoxSimulator.start(configuration)
-try simulator.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+try simulator.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
 let childEnvironment = ProcessInfo.processInfo.environment.merging([
     "CRASH_LAB_ENDPOINT": simulator.endpoint, "CRASH_LAB_CA_FILE": caFile, "PROXMOX_API_TOKEN": simulator.apiToken,
 ]) { _, new in new }
