@@ -120,7 +120,10 @@ public enum SeedHomelab {
     // MARK: Stages 4–5: kubeadm cluster and workloads
 
     @DeclarationBuilder<any LabContent>
-    static var kubernetes: DeclarationGroup<any LabContent> {
+    static var kubernetes: DeclarationGroup<any LabContent> { cluster }
+
+    /// The seed's `k8s_control_plane` and `k8s_worker` roles, with what runs in the cluster.
+    public static var cluster: Cluster {
         Cluster(
             "homelabk8s01",
             kubernetes: "1.31.4",

@@ -40,6 +40,7 @@ public struct Cluster: LabContent {
         skipPhases: [String] = [],
         kubelet: KubeletConfiguration = KubeletConfiguration(),
         containerd: ContainerdSettings = ContainerdSettings(),
+        packages: KubernetesPackages = .pkgsK8sIO,
         access: SSHAccess = SSHAccess(),
         kubeconfig: String? = nil,
         fileID: String = #fileID,
@@ -52,7 +53,7 @@ public struct Cluster: LabContent {
         settings = KubeadmClusterAttributes(
             name: name, kubernetes: kubernetes, controlPlane: controlPlane, workers: workers, endpoint: endpoint, podSubnet: podSubnet,
             serviceSubnet: serviceSubnet, apiServer: apiServer, skipPhases: phases, kubelet: kubelet, containerd: containerd,
-            kubeconfig: .unknown)
+            packages: packages, kubeconfig: .unknown)
         self.access = access
         self.kubeconfig = kubeconfig
         self.contents = contents().members

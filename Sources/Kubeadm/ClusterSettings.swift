@@ -17,12 +17,14 @@ public struct KubeadmClusterAttributes: Codable, Sendable, Equatable {
     public var skipPhases: [String]
     public var kubelet: KubeletConfiguration
     public var containerd: ContainerdSettings
+    /// Where an upgrade finds the next version's kubeadm, kubelet and kubectl.
+    public var packages: KubernetesPackages
     /// The admin kubeconfig kubeadm init wrote, read back once: known after apply, never printed.
     public var kubeconfig: Computed<Sensitive<String>>
 
     enum CodingKeys: String, CodingKey {
         case name, kubernetes, controlPlane, workers, endpoint, podSubnet, serviceSubnet, apiServer, skipPhases, kubelet, containerd
-        case kubeconfig
+        case packages, kubeconfig
     }
 
     /// Every node, control planes first.

@@ -10,30 +10,47 @@ import Testing
 /// is the stand-in, against the Kubernetes API simulator.
 @Suite struct KubeadmProviderTests {
     final class Setup: Sendable {
-        let controlPlane: DisposableRoot
-        let worker: DisposableRoot
+        /// The machines by node name, in order: `cp` and `w1` unless named otherwise.
+        let machines: [(name: String, root: DisposableRoot)]
         let kube: KubeAPISimulator
         let knownHosts: String
         let storage = InMemoryStateStorage()
         let commands = CommandLog()
+        let progress = CommandLog()
 
-        init(phaseDelay: Duration = .zero) async throws {
-            controlPlane = try await DisposableRoot.start()
-            worker = try await DisposableRoot.start()
-            kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [controlPlane.gateway, worker.gateway])
-            for root in [controlPlane, worker] {
+        var controlPlane: DisposableRoot { machines[0].root }
+        var worker: DisposableRoot { machines[1].root }
+
+        func machine(_ name: String) -> DisposableRoot? { machines.first { $0.name == name }?.root }
+
+        init(phaseDelay: Duration = .zero, names: [String] = ["cp", "w1"]) async throws {
+            var machines: [(name: String, root: DisposableRoot)] = []
+            for name in names { machines.append((name, try await DisposableRoot.start())) }
+            self.machines = machines
+            let roots = machines.map(\.root)
+            kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: roots.map(\.gateway))
+            for root in roots {
                 try root.installKubeadm(
                     server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4",
                     phaseDelay: phaseDelay)
             }
-            // One login for both machines, one file of their host keys.
-            let key = try String(contentsOfFile: controlPlane.key + ".pub", encoding: .utf8)
-            let authorized = worker.upper + "/etc/ssh/homelab-test/authorized_keys"
-            try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(
-                toFile: authorized, atomically: false, encoding: .utf8)
-            knownHosts = controlPlane.directory + "/cluster_known_hosts"
-            let hosts = try [controlPlane, worker].map { try String(contentsOfFile: $0.knownHosts, encoding: .utf8) }.joined()
+            // One login for every machine, one file of their host keys.
+            let key = try String(contentsOfFile: roots[0].key + ".pub", encoding: .utf8)
+            for root in roots.dropFirst() {
+                let authorized = root.upper + "/etc/ssh/homelab-test/authorized_keys"
+                try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(
+                    toFile: authorized, atomically: false, encoding: .utf8)
+            }
+            knownHosts = roots[0].directory + "/cluster_known_hosts"
+            let hosts = try roots.map { try String(contentsOfFile: $0.knownHosts, encoding: .utf8) }.joined()
             try hosts.write(toFile: knownHosts, atomically: false, encoding: .utf8)
+        }
+
+        var access: SSHAccess { SSHAccess(user: "root", login: .key(controlPlane.key), trust: .knownHosts(knownHosts)) }
+
+        /// A node on the machine of that name, at its address.
+        func node(_ name: String, labels: [String: String] = [:]) -> ClusterNode {
+            ClusterNode(name, labels: labels, machine: ResourceAddress(kind: "host", name: name))
         }
 
         func lab(
@@ -42,17 +59,18 @@ import Testing
                 DeclarationGroup([])
             }
         ) -> Lab {
-            let members = contents()
-            let access = SSHAccess(user: "root", login: .key(controlPlane.key), trust: .knownHosts(knownHosts))
-            let (cpAddress, workerAddress) = (controlPlane.address, worker.address)
-            return Lab("kubeadm") {
-                Host("cp", address: cpAddress, access: access) {}
-                Host("w1", address: workerAddress, access: access) {}
+            lab(
                 Cluster(
-                    "lab", kubernetes: "1.31.4", controlPlane: [ClusterNode("cp", machine: "host.cp")],
-                    workers: workers ? [ClusterNode("w1", labels: ["gpu": "intel"], machine: "host.w1")] : [],
-                    skipKubeProxy: true, access: access
-                ) { members }
+                    "lab", kubernetes: "1.31.4", controlPlane: [node("cp")], workers: workers ? [node("w1", labels: ["gpu": "intel"])] : [],
+                    skipKubeProxy: true, access: access, contents))
+        }
+
+        /// A lab of `cluster` and a Host for each machine (how the nodes are reached).
+        func lab(_ cluster: Cluster) -> Lab {
+            let hosts = machines.map { Host($0.name, address: $0.root.address, access: access) {} }
+            return Lab("kubeadm") {
+                for host in hosts { host }
+                cluster
             }
         }
 
@@ -66,11 +84,13 @@ import Testing
         }
 
         @discardableResult
-        func apply(_ lab: Lab) async throws -> ApplyResult {
+        func apply(_ lab: Lab, expectSuccess: Bool = true) async throws -> ApplyResult {
             let workspace = try workspace(lab)
             let state = try workspace.loadState()
-            let result = try await workspace.apply(try await workspace.plan(state: state), state: state)
-            #expect(result.succeeded, "\(result.failures.map(\.message))")
+            let result = try await workspace.apply(try await workspace.plan(state: state), state: state) { [progress] event in
+                if case .message(_, let text) = event { progress.append(text) }
+            }
+            if expectSuccess { #expect(result.succeeded, "\(result.failures.map(\.message))") }
             return result
         }
 
@@ -288,7 +308,7 @@ import Testing
         let leaving = try await setup.plan(setup.lab(workers: false))
         #expect(
             leaving.changes.first { $0.address == "cluster.lab" }?.reasons == [
-                "w1 leaves the cluster: its Node is deleted and kubeadm reset on it"
+                "w1 leaves the cluster: drained, its Node deleted, kubeadm reset on it"
             ])
         #expect(await setup.nodes() == ["cp", "w1"])
         try await setup.apply(setup.lab(workers: false))

@@ -31,6 +31,9 @@ actor KubeCluster {
         var changedAt: ContinuousClock.Instant
         /// The version that created it (ADDED rather than MODIFIED for watches from before).
         var createdVersion = 0
+        /// What was written through the `status` subresource (a Node's kubelet reports its
+        /// `nodeInfo` there); conditions the simulation computes are laid over it.
+        var status: Value?
     }
 
     private(set) var types: [KubeResourceType]
@@ -65,11 +68,16 @@ actor KubeCluster {
         return render(stored, type)
     }
 
-    func list(_ type: KubeResourceType, namespace: String?, name: String? = nil) -> [Value] {
+    /// The objects of a type, narrowed by a field selector's `path: value` pairs (checked by the
+    /// router against what the type supports).
+    func list(_ type: KubeResourceType, namespace: String?, name: String? = nil, fields: [String: String] = [:]) -> [Value] {
         purgeTerminated()
-        return objects.filter { key, _ in
+        return objects.filter { key, stored in
             key.group == type.group && key.plural == type.plural && (namespace == nil || key.namespace == namespace)
                 && (name == nil || key.name == name)
+                && fields.allSatisfy { path, value in
+                    path.split(separator: ".").reduce(Optional(stored.object)) { $0?[String($1)] }?.stringValue ?? "" == value
+                }
         }
         .sorted { ($0.key.namespace, $0.key.name) < ($1.key.namespace, $1.key.name) }
         .map { render($0.value, type) }
@@ -153,6 +161,27 @@ actor KubeCluster {
         stored.owners[manager, default: Owner(operation: "Update", apiVersion: type.apiVersion, paths: [])].paths.formUnion(changed)
         try store(&stored, object: KubeFields.merge(stored.object, patch), key: key, type: type, created: create)
         return render(stored, type)
+    }
+
+    /// A merge patch of the `status` subresource, as a kubelet sends its node status
+    /// (kubernetes/kubernetes `pkg/kubelet/kubelet_node_status.go` `tryUpdateNodeStatus` patches
+    /// `nodes/<name>/status`); the object's spec and metadata stay as they are.
+    func patchStatus(_ type: KubeResourceType, namespace: String, name: String, patch: Value) throws(KubeFailure) -> Value {
+        let key = key(type, namespace, name)
+        guard var stored = objects[key] else { throw notFound(type, name) }
+        stored.status = KubeFields.merge(stored.status ?? [:], patch["status"] ?? [:])
+        resourceVersion += 1
+        stored.object = stored.object.setting(["metadata", "resourceVersion"], .string(String(resourceVersion)))
+        objects[key] = stored
+        return render(stored, type)
+    }
+
+    /// An eviction (`POST pods/<name>/eviction`) deletes the pod; the real registry first checks
+    /// the PodDisruptionBudgets that select it (kubernetes/kubernetes
+    /// `pkg/registry/core/pod/storage/eviction.go`), which the simulator does not hold.
+    func evict(namespace: String, name: String) throws(KubeFailure) {
+        let pods = KubeResourceType(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
+        _ = try delete(pods, namespace: namespace, name: name)
     }
 
     func delete(_ type: KubeResourceType, namespace: String, name: String) throws(KubeFailure) -> Value {
@@ -311,7 +340,7 @@ actor KubeCluster {
             })
         members["metadata"] = .object(metadata)
         if type.kind == "Node" {
-            members["status"] = KubeStatusSimulation.nodeStatus(networkReady: isPodNetworkReady)
+            members["status"] = KubeFields.merge(stored.status ?? [:], KubeStatusSimulation.nodeStatus(networkReady: isPodNetworkReady))
         } else if let status = KubeStatusSimulation.status(
             of: stored.object, type: type, ready: ContinuousClock.now - stored.changedAt >= readyDelay)
         {

@@ -23,6 +23,7 @@ public struct KubeResourceType: Sendable, Hashable {
     public static let builtIn: [KubeResourceType] = [
         .init(group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false),
         .init(group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false),
+        .init(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true),
         .init(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true),
         .init(group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true),
         .init(group: "", version: "v1", kind: "Service", plural: "services", namespaced: true),

@@ -70,13 +70,15 @@ struct KubeRouter {
             throw KubeFailure(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
         }
         let name = remainder.count > 1 ? remainder[1] : nil
-        if remainder.count > 2 { throw KubeFailure(code: 404, reason: "NotFound", message: "subresource \(remainder[2]) is not simulated") }
         let ns = type.namespaced ? (namespace ?? "") : ""
+        if remainder.count > 2 {
+            return try await subresource(request, type: type, namespace: ns, name: remainder[1], subresource: remainder[2])
+        }
         switch (request.method, name) {
         case ("GET", nil):
-            var fieldName: String?
-            if let selector = query["fieldSelector"], selector.hasPrefix("metadata.name=") { fieldName = String(selector.dropFirst(14)) }
-            let items = await cluster.list(type, namespace: type.namespaced ? namespace : nil, name: fieldName)
+            var fields = try Self.fieldSelector(query["fieldSelector"], type: type)
+            let fieldName = fields.removeValue(forKey: "metadata.name")
+            let items = await cluster.list(type, namespace: type.namespaced ? namespace : nil, name: fieldName, fields: fields)
             if query["watch"] == "true" || query["watch"] == "1" {
                 return try await watch(type, namespace: type.namespaced ? namespace : nil, name: fieldName, query: query)
             }
@@ -123,6 +125,50 @@ struct KubeRouter {
             ])
         default:
             throw KubeFailure(code: 405, reason: "MethodNotAllowed", message: "\(request.method) is not simulated here")
+        }
+    }
+
+    /// `a=b,c==d` as paths and values. Every type selects by `metadata.name` and
+    /// `metadata.namespace`; pods also by `spec.nodeName` (kubernetes/kubernetes
+    /// `pkg/apis/core/v1/conversion.go` lists each kind's field labels); any other label is
+    /// refused as the API server does ("field label not supported").
+    static func fieldSelector(_ text: String?, type: KubeResourceType) throws -> [String: String] {
+        guard let text, !text.isEmpty else { return [:] }
+        var supported: Set<String> = ["metadata.name", "metadata.namespace"]
+        if type.group.isEmpty && type.plural == "pods" { supported.insert("spec.nodeName") }
+        var fields: [String: String] = [:]
+        for term in text.split(separator: ",") {
+            let parts = term.replacingOccurrences(of: "==", with: "=").split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, supported.contains(parts[0]) else {
+                throw KubeFailure(code: 400, reason: "BadRequest", message: "field label not supported: \(parts.first ?? String(term))")
+            }
+            fields[parts[0]] = parts[1]
+        }
+        return fields
+    }
+
+    /// The subresources the simulator serves: a pod's `eviction` (what `kubectl drain` posts)
+    /// and an object's `status` (what a kubelet patches).
+    private func subresource(_ request: SandboxRequest, type: KubeResourceType, namespace: String, name: String, subresource: String)
+        async throws -> SandboxResponse
+    {
+        switch (request.method, type.plural, subresource) {
+        case ("POST", "pods", "eviction"):
+            // policy/v1 Eviction; a success is a Status with 201 Created (eviction.go).
+            let body = try Self.decode(request.body)
+            guard body["kind"]?.stringValue == "Eviction" else {
+                throw KubeFailure(code: 400, reason: "BadRequest", message: "the body of an eviction must be an Eviction")
+            }
+            try await cluster.evict(namespace: namespace, name: name)
+            return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success"], status: 201)
+        case ("PATCH", _, "status"):
+            // A kubelet sends a strategic merge patch; only a JSON merge patch is simulated.
+            guard (request.header("Content-Type") ?? "").hasPrefix("application/merge-patch+json") else {
+                throw KubeFailure(code: 415, reason: "UnsupportedMediaType", message: "the status patch type is not simulated")
+            }
+            return Self.json(try await cluster.patchStatus(type, namespace: namespace, name: name, patch: try Self.decode(request.body)))
+        default:
+            throw KubeFailure(code: 404, reason: "NotFound", message: "subresource \(subresource) of \(type.plural) is not simulated")
         }
     }
 

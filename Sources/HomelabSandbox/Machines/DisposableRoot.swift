@@ -46,6 +46,7 @@ public final class DisposableRoot: @unchecked Sendable {
         let fm = FileManager.default
         for path in [
             "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
+            "upper/usr/lib/systemd/system",
             "upper/var/lib/homelab-test", "work", "root",
         ] {
             try fm.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
@@ -141,9 +142,16 @@ public final class DisposableRoot: @unchecked Sendable {
     /// Makes the machine a node of a simulated cluster: `kubeadm` (a stand-in that checks its
     /// arguments and files as kubeadm does, `DisposableRootFiles/kubeadm`) drives the Kubernetes
     /// API simulator at `server` with `token`. Each of its phases takes `phaseDelay`. The `cilium`
-    /// CLI stand-in is installed too (`DisposableRootFiles/cilium`).
+    /// CLI stand-in is installed too (`DisposableRootFiles/cilium`), and the kubeadm stand-in as
+    /// the kubelet, whose unit the systemctl stand-in starts.
     public func installKubeadm(server: String, caPEM: String, token: String, version: String, phaseDelay: Duration = .zero) throws {
         try Self.install("kubeadm", at: "\(upper)/usr/bin/kubeadm")
+        // The same program is the node's kubelet, started by the systemctl stand-in.
+        try Self.install("kubeadm", at: "\(upper)/usr/bin/kubelet")
+        let unit = "[Unit]\nDescription=kubelet (HomelabKit test stand-in)\n[Service]\nExecStart=/usr/bin/kubelet\n"
+        guard FileManager.default.createFile(atPath: "\(upper)/usr/lib/systemd/system/kubelet.service", contents: Data(unit.utf8)) else {
+            throw MachineError("cannot write the kubelet unit")
+        }
         // In /usr/bin, which the overlay had at start (a directory added to it later may not show).
         try Self.install("cilium", at: "\(upper)/usr/bin/cilium")
         let seconds = Double(phaseDelay.components.seconds) + Double(phaseDelay.components.attoseconds) / 1e18

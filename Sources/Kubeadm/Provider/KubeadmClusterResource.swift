@@ -26,19 +26,32 @@ enum KubeadmClusterResource: ResourceHandler {
         guard try await shell.exists("/etc/kubernetes/admin.conf") else { return nil }
         let kubeconfig = try await shell.read("/etc/kubernetes/admin.conf")
         let client = try client(kubeconfig)
-        let registered = try await nodeNames(client)
+        let objects = try await NodeObjects(client: client, options: session.options).all()
         var real = prior
-        // A node that is not in the API is not part of the cluster (a join to make).
-        real.controlPlane = prior.controlPlane.filter { registered.contains($0.name) }
-        real.workers = prior.workers.filter { registered.contains($0.name) }
+        // A node that is not in the API is not part of the cluster (a join to make); the labels
+        // and taints of one that is are what its Node shows.
+        real.controlPlane = prior.controlPlane.compactMap { node in objects[node.name].map { NodeObjects.observed(node, in: $0) } }
+        real.workers = prior.workers.compactMap { node in objects[node.name].map { NodeObjects.observed(node, in: $0) } }
+        // The cluster runs the oldest of what its configuration says and its kubelets report: a
+        // node an interrupted upgrade has not reached yet keeps the upgrade in the plan.
+        var versions: [String] = []
         if let configuration = try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config"),
-            let text = configuration["data"]?["ClusterConfiguration"]?.stringValue,
-            let version = Self.kubernetesVersion(in: text)
+            let text = configuration["data"]?["ClusterConfiguration"]?.stringValue, let version = Self.kubernetesVersion(in: text)
         {
-            real.kubernetes = version
+            versions.append(version)
         }
+        for node in real.nodes {
+            if let kubelet = objects[node.name].flatMap(NodeObjects.kubeletVersion) { versions.append(String(kubelet.drop { $0 == "v" })) }
+        }
+        if let oldest = versions.min(by: { Self.isOlder($0, than: $1) }) { real.kubernetes = oldest }
         real.kubeconfig = .known(Sensitive(kubeconfig))
         return real
+    }
+
+    /// Whether `a` is an older release than `b` (`1.31.4` before `1.32.0`).
+    static func isOlder(_ a: String, than b: String) -> Bool {
+        let (left, right) = (a.split(separator: ".").compactMap { Int($0) }, b.split(separator: ".").compactMap { Int($0) })
+        return left.lexicographicallyPrecedes(right)
     }
 
     // MARK: Plan
@@ -60,14 +73,24 @@ enum KubeadmClusterResource: ResourceHandler {
 
     /// What the plan says the update will do to the nodes.
     static func remarks(from prior: KubeadmClusterAttributes, to desired: KubeadmClusterAttributes) -> [String] {
-        let before = Set(prior.nodes.map(\.name))
+        let before = Dictionary(prior.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let after = Set(desired.nodes.map(\.name))
-        var remarks = desired.nodes.filter { !before.contains($0.name) }.map { "\($0.name) joins the cluster (kubeadm join)" }
-        remarks += prior.nodes.filter { !after.contains($0.name) }.map {
-            "\($0.name) leaves the cluster: its Node is deleted and kubeadm reset on it"
-        }
+        var remarks: [String] = []
         if prior.kubernetes != desired.kubernetes {
-            remarks.append("upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes) (not available yet: issue #12)")
+            let others = prior.nodes.dropFirst().filter { after.contains($0.name) }.map(\.name)
+            remarks.append(
+                "upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes): kubeadm upgrade apply on "
+                    + "\(desired.controlPlane.first?.name ?? "the control plane")"
+                    + (others.isEmpty
+                        ? "" : ", then one at a time drain, kubeadm upgrade node, kubelet, uncordon: \(others.joined(separator: ", "))"))
+        }
+        remarks += desired.nodes.filter { before[$0.name] == nil }.map { "\($0.name) joins the cluster (kubeadm join)" }
+        for node in desired.nodes {
+            guard let old = before[node.name], old.labels != node.labels || Set(old.taints) != Set(node.taints) else { continue }
+            remarks.append("\(node.name): labels and taints change through the API")
+        }
+        remarks += prior.nodes.filter { !after.contains($0.name) }.map {
+            "\($0.name) leaves the cluster: drained, its Node deleted, kubeadm reset on it"
         }
         return remarks
     }
@@ -86,19 +109,31 @@ enum KubeadmClusterResource: ResourceHandler {
         try await build(request.desired, session: session, progress: request.progress)
     }
 
-    /// Joins the nodes that are missing and removes the ones no longer declared.
+    /// Upgrades the nodes already there, joins the ones missing, sets labels and taints, and
+    /// removes the nodes no longer declared.
     static func update(_ request: TypedUpdate<KubeadmClusterAttributes>, using session: KubeadmSession) async throws
         -> KubeadmClusterAttributes
     {
         let (prior, desired) = (request.prior, request.desired)
-        if prior.kubernetes != desired.kubernetes {
-            throw ProviderError.notAvailable(
-                provider: "kubeadm", operation: "upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes)", issue: 12)
+        if let refusal = refusal(from: prior, to: desired) { throw ProviderError.failed(refusal) }
+        let kept = Set(desired.nodes.map(\.name))
+        if prior.kubernetes != desired.kubernetes, let kubeconfig = prior.kubeconfig.value?.value {
+            let members = desired.nodes.filter { node in prior.nodes.contains { $0.name == node.name } }
+            try await KubeadmUpgrade(
+                cluster: desired, from: prior.kubernetes, session: session, client: try client(kubeconfig), progress: request.progress
+            )
+            .run(members)
         }
         let built = try await build(desired, session: session, progress: request.progress)
-        let kept = Set(desired.nodes.map(\.name))
+        let client = try client(built.kubeconfig.value?.value ?? "")
+        let nodes = NodeObjects(client: client, options: session.options)
+        let objects = try await nodes.all()
+        for node in desired.nodes {
+            guard let object = objects[node.name] else { continue }
+            try await nodes.label(node, prior: prior.nodes.first { $0.name == node.name } ?? node, node: object)
+        }
         for node in prior.nodes where !kept.contains(node.name) {
-            try await remove(node, kubeconfig: built.kubeconfig.value?.value, session: session, progress: request.progress)
+            try await remove(node, nodes: nodes, session: session, progress: request.progress)
         }
         return built
     }
@@ -110,9 +145,11 @@ enum KubeadmClusterResource: ResourceHandler {
         guard let first = desired.controlPlane.first else { throw ProviderError.failed("cluster \(desired.name) has no control plane") }
         let documents = ClusterDocuments(desired)
         let shell = try session.on(first)
-        // A certificate key is needed only to join further control planes, in this run: it is
-        // never stored.
-        let certificateKey = desired.controlPlane.count > 1 ? randomHex(bytes: 32) : nil
+        // A certificate key encrypts the control-plane certificates kubeadm uploads for further
+        // control planes to join with; it lives for this run only, is never stored, and kubeadm
+        // is told not to print it.
+        let certificateKey = randomHex(bytes: 32)
+        var uploaded = false
         if try await !initFinished(on: shell, node: first) {
             let podsWritten = try await shell.exists("/etc/kubernetes/manifests/kube-apiserver.yaml")
             let kubeconfigWritten = try await shell.exists("/etc/kubernetes/admin.conf")
@@ -126,13 +163,11 @@ enum KubeadmClusterResource: ResourceHandler {
                 try await shell.write(try ClusterDocuments.render([audit.policy]), to: audit.policyFile)
             }
             progress("\(first.name): kubeadm init")
-            try await withConfig(try documents.initFile(certificateKey: certificateKey), on: shell) {
+            uploaded = desired.controlPlane.count > 1
+            try await withConfig(try documents.initFile(certificateKey: uploaded ? certificateKey : nil), on: shell) {
                 try await shell.run("kubeadm", "config", "validate", "--config", configFile)
-                if certificateKey != nil {
-                    try await shell.run("kubeadm", "init", "--config", configFile, "--upload-certs")
-                } else {
-                    try await shell.run("kubeadm", "init", "--config", configFile)
-                }
+                try await shell.run(
+                    ["kubeadm", "init", "--config", configFile] + (uploaded ? ["--upload-certs", "--skip-certificate-key-print"] : []))
             }
         }
         let kubeconfig = try await shell.read("/etc/kubernetes/admin.conf")
@@ -140,10 +175,16 @@ enum KubeadmClusterResource: ResourceHandler {
         let caHash = try Self.caHash(kubeconfig)
         var registered = try await nodeNames(client)
         for node in desired.controlPlane.dropFirst() + desired.workers where !registered.contains(node.name) {
-            let isControlPlane = desired.controlPlane.contains(node)
-            if isControlPlane, certificateKey == nil {
-                throw ProviderError.notAvailable(
-                    provider: "kubeadm", operation: "join control plane \(node.name) to a cluster built by an earlier run", issue: 12)
+            if desired.controlPlane.contains(node), !uploaded {
+                // A cluster built by an earlier run: upload the certificates again, under this
+                // run's key (kubeadm deletes them after two hours).
+                progress("\(first.name): kubeadm init phase upload-certs")
+                try await withConfig(try documents.initFile(certificateKey: certificateKey), on: shell) {
+                    try await shell.run(
+                        "kubeadm", "init", "phase", "upload-certs", "--upload-certs", "--skip-certificate-key-print", "--config", configFile
+                    )
+                }
+                uploaded = true
             }
             try await join(
                 node, documents: documents, client: client, caHash: caHash, certificateKey: certificateKey, session: session,
@@ -206,13 +247,15 @@ enum KubeadmClusterResource: ResourceHandler {
         try await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: "bootstrap-token-\(id)")
     }
 
-    /// A node that leaves: its Node object is deleted and kubeadm's files on it are reset.
-    static func remove(_ node: ClusterNode, kubeconfig: String?, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void)
+    /// A node that leaves: drained, its Node object deleted, kubeadm's files on it reset.
+    static func remove(_ node: ClusterNode, nodes: NodeObjects, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void)
         async throws
     {
-        progress("\(node.name): leaving the cluster")
-        if let kubeconfig {
-            try await client(kubeconfig).delete(apiVersion: "v1", kind: "Node", name: node.name)
+        if try await nodes.client.get(apiVersion: "v1", kind: "Node", name: node.name) != nil {
+            progress("\(node.name): drain")
+            try await nodes.drain(node.name)
+            progress("\(node.name): leaving the cluster")
+            try await nodes.client.delete(apiVersion: "v1", kind: "Node", name: node.name)
         }
         try await session.on(node).run("kubeadm", "reset", "-f")
     }

@@ -50,10 +50,41 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    public func list(apiVersion: String, kind: String, namespace: String? = nil) async throws -> [Value] {
+    /// The objects of a kind (in `namespace`, or all), narrowed by a field selector such as
+    /// `spec.nodeName=node-2`.
+    public func list(apiVersion: String, kind: String, namespace: String? = nil, fieldSelector: String? = nil) async throws -> [Value] {
         let resource = try await resource(apiVersion: apiVersion, kind: kind)
-        return try await request(.get, resource.path(namespace: resource.namespaced ? namespace : nil, name: nil))["items"]?.arrayValue
-            ?? []
+        var path = resource.path(namespace: resource.namespaced ? namespace : nil, name: nil)
+        if let fieldSelector { path += "?fieldSelector=" + Self.escape(fieldSelector) }
+        return try await request(.get, path)["items"]?.arrayValue ?? []
+    }
+
+    /// A JSON merge patch (RFC 7386: `null` removes a key, a list replaces the list), of the
+    /// object or of its `status` subresource.
+    @discardableResult
+    public func mergePatch(
+        apiVersion: String, kind: String, namespace: String? = nil, name: String, patch: Value, subresource: String? = nil
+    ) async throws -> Value {
+        let resource = try await resource(apiVersion: apiVersion, kind: kind)
+        var path = resource.path(namespace: resource.namespaced ? namespace ?? access.namespace : "", name: name)
+        if let subresource { path += "/\(subresource)" }
+        return try await request(.patch, path, body: patch, contentType: "application/merge-patch+json")
+    }
+
+    /// Evicts a pod through the Eviction API (what `kubectl drain` does), so disruption budgets
+    /// are honoured; false when the pod was already gone.
+    @discardableResult
+    public func evict(namespace: String, name: String) async throws -> Bool {
+        let eviction: Value = [
+            "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+        ]
+        do {
+            _ = try await request(
+                .post, "/api/v1/namespaces/\(namespace)/pods/\(name)/eviction", body: eviction, contentType: "application/json")
+            return true
+        } catch KubernetesError.status(404, _, _) {
+            return false
+        }
     }
 
     /// Deletes with a propagation policy (`Foreground`, `Background` or `Orphan`); false when it

@@ -1,0 +1,92 @@
+import HomelabCore
+import HostConfig
+import Kubernetes
+
+/// A Kubernetes upgrade by one minor version, as kubeadm's upgrade guide and the seed's
+/// `k8s_upgrade` role do it, one node at a time: the first control plane gets the new kubeadm
+/// and runs `kubeadm upgrade plan` and `apply`; then each node in turn is drained, runs
+/// `kubeadm upgrade node` (the first control plane has already been upgraded by `apply`), gets
+/// the new kubelet and kubectl, and must come back Ready with the new kubelet before it is
+/// uncordoned and the next node starts.
+///
+/// Each step looks first, so a rerun after a crash goes on where the last one stopped: the
+/// cluster's configuration says whether `apply` ran, each Node's kubelet whether it is done.
+struct KubeadmUpgrade {
+    let cluster: KubeadmClusterAttributes
+    /// The version the nodes run now (the repository to leave).
+    let from: String
+    let session: KubeadmSession
+    let client: KubernetesClient
+    let progress: @Sendable (String) -> Void
+
+    var target: String { cluster.kubernetes }
+    var nodes: NodeObjects { NodeObjects(client: client, options: session.options) }
+
+    /// Upgrades `members` (the nodes already in the cluster), the first control plane first.
+    func run(_ members: [ClusterNode]) async throws {
+        for (index, node) in members.enumerated() {
+            try await upgrade(node, applies: index == 0)
+        }
+    }
+
+    private func upgrade(_ node: ClusterNode, applies: Bool) async throws {
+        let shell = try session.on(node)
+        if applies, try await configuredVersion() != target {
+            try await installKubernetesPackages(["kubeadm"], on: shell)
+            progress("\(node.name): kubeadm upgrade apply v\(target)")
+            try await shell.run("kubeadm", "upgrade", "plan", "v\(target)")
+            var apply = ["kubeadm", "upgrade", "apply", "v\(target)", "--yes"]
+            if cluster.skipPhases.contains("addon/kube-proxy") { apply.append("--skip-phases=addon/kube-proxy") }
+            try await shell.run(apply)
+        }
+        let object = try await client.get(apiVersion: "v1", kind: "Node", name: node.name)
+        if let object, NodeObjects.kubeletVersion(of: object) == "v\(target)" {
+            // Done by an earlier run, perhaps stopped before the uncordon.
+            if object["spec"]?["unschedulable"]?.boolValue == true { try await nodes.uncordon(node.name) }
+            return
+        }
+        if !applies { try await installKubernetesPackages(["kubeadm"], on: shell) }
+        progress("\(node.name): drain")
+        try await nodes.drain(node.name)
+        if !applies {
+            progress("\(node.name): kubeadm upgrade node")
+            try await shell.run("kubeadm", "upgrade", "node")
+        }
+        try await installKubernetesPackages(["kubelet", "kubectl"], on: shell)
+        try await shell.run("systemctl", "daemon-reload")
+        try await shell.run("systemctl", "restart", "kubelet")
+        progress("\(node.name): waiting for Ready with kubelet v\(target)")
+        try await nodes.waitUntilHealthy(node.name, kubelet: target)
+        try await nodes.uncordon(node.name)
+    }
+
+    /// The version in the cluster's kubeadm configuration (what `upgrade apply` moves).
+    private func configuredVersion() async throws -> String? {
+        let configuration = try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "kubeadm-config")
+        return configuration?["data"]?["ClusterConfiguration"]?.stringValue.flatMap(KubeadmClusterResource.kubernetesVersion)
+    }
+
+    /// Switches the node to the target minor's repository (once) and installs `packages` at the
+    /// target version, held.
+    private func installKubernetesPackages(_ packages: [String], on shell: NodeShell) async throws {
+        let (old, new) = (Self.minorVersion(from), Self.minorVersion(target))
+        let repository = AptRepository(
+            "kubernetes-v\(new)", uri: cluster.packages.repository(minor: new), suite: "/",
+            key: .url(cluster.packages.key(minor: new)))
+        if try await !shell.exists(repository.listPath) {
+            progress("\(shell.name): apt repository \(repository.name)")
+            shell.onCommand?(shell.name, "apt repository \(repository.name)")
+            try await HostApt.add(repository, on: shell.session)
+            if old != new {
+                try await HostApt.remove(AptRepository("kubernetes-v\(old)", uri: "", suite: "/", key: .url("")), on: shell.session)
+            }
+        }
+        for package in packages {
+            shell.onCommand?(shell.name, "apt install \(package)=\(target)-*")
+            try await HostApt.install(package, version: "\(target)-*", hold: true, on: shell.session)
+        }
+    }
+
+    /// `1.32` of `1.32.0`.
+    static func minorVersion(_ version: String) -> String { version.split(separator: ".").prefix(2).joined(separator: ".") }
+}
