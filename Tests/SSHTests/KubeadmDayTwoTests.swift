@@ -1,0 +1,209 @@
+import Foundation
+import HomelabKit
+import HomelabKitTesting
+import HomelabSandbox
+import SSH
+import SeedHomelab
+import Testing
+
+/// Issue #12 points 2, 5 and 7: the seed's three-node cluster from empty, and day-2 changes
+/// (labels and taints, a control plane joining later, a minor upgrade, one node at a time) on
+/// disposable machines over SSH.
+@Suite struct KubeadmDayTwoTests {
+    typealias Setup = KubeadmProviderTests.Setup
+
+    /// kubeadm, kubelet and kubectl 1.31.4 and 1.32.0 in pkgs.k8s.io's layout, on each machine.
+    static let packages = KubernetesPackages(repository: "file:///srv/k8s/v{minor}/", key: "file:///srv/k8s/v{minor}/Release.key")
+
+    static func buildRepositories(on roots: [DisposableRoot]) async throws {
+        for root in roots {
+            _ = try await offCooperativePool {
+                try SSHDHarness.run("/bin/sh", [DisposableRoot.fixtures + "/make-k8s-repo.sh", root.upper + "/srv/k8s", "1.31.4", "1.32.0"])
+            }
+        }
+    }
+
+    /// `kubernetes` on `cp` and `w1`, with Cilium so the nodes turn Ready.
+    static func cluster(_ setup: Setup, kubernetes: String = "1.31.4", workers: [ClusterNode]? = nil) -> Cluster {
+        Cluster(
+            "lab", kubernetes: kubernetes, controlPlane: [setup.node("cp")], workers: workers ?? [setup.node("w1")], skipKubeProxy: true,
+            packages: packages, access: setup.access
+        ) {
+            Cilium("1.19.1", kubeProxyReplacement: true)
+        }
+    }
+
+    /// Bootstrap tokens (`abcdef.0123456789abcdef`) and 32-byte hex keys (certificate keys).
+    static func secretsIn(_ text: String) -> [String] {
+        let patterns = [#"\b[a-z0-9]{6}\.[a-z0-9]{16}\b"#, #"\b[0-9a-f]{64}\b"#]
+        return patterns.flatMap { pattern in
+            (try? NSRegularExpression(pattern: pattern)).map { expression in
+                expression.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+                    Range(match.range, in: text).map { String(text[$0]) }
+                }
+            } ?? []
+        }
+    }
+
+    @Test func theSeedsThreeNodeClusterFromEmpty() async throws {
+        let seed = SeedHomelab.cluster
+        let setup = try await Setup(names: seed.settings.nodes.map(\.name))
+        defer { Task { await setup.kube.shutdown() } }
+        // The seed's cluster, its nodes on the disposable machines and the API server advertised
+        // at the control plane's address there.
+        var cluster = seed
+        cluster.settings.controlPlane = seed.settings.controlPlane.map { setup.node($0.name, labels: $0.labels) }
+        cluster.settings.workers = seed.settings.workers.map { setup.node($0.name, labels: $0.labels) }
+        cluster.settings.apiServer.extraArgs = [.init("advertise-address", setup.controlPlane.address)]
+        cluster.access = setup.access
+        cluster.contents = [
+            Cilium(
+                "1.19.1", kubeProxyReplacement: true, gatewayAPI: true, l2Announcements: true, loadBalancerPool: "172.31.0.10-172.31.0.20")
+        ]
+        try await setup.apply(setup.lab(cluster))
+
+        let names = seed.settings.nodes.map(\.name)
+        #expect(await setup.nodes() == names)
+        for name in names { #expect(await setup.isReady(name), "\(name) is Ready") }
+        #expect(setup.controlPlane.kubeadmLog == ["init homelabk8s01-node-1"])
+        #expect(setup.machine("homelabk8s01-node-3")?.kubeadmLog == ["join homelabk8s01-node-3"])
+        #expect(await setup.label("homelabk8s01-node-3", "gpu") == "intel")
+        #expect(await setup.label("homelabk8s01-node-3", "intel.feature.node.kubernetes.io/gpu") == "true")
+        #expect(setup.controlPlane.contents(of: "/etc/kubernetes/audit/audit-policy.yml")?.contains("RequestResponse") == true)
+
+        // A rerun reads and changes nothing: the SSH commands it ran are all reads.
+        setup.commands.clear()
+        try await setup.apply(setup.lab(cluster))
+        let commands: [String] = setup.commands.entries
+        #expect(setup.mutatingCommands == [])
+        #expect(commands.count <= 4, "\(commands)")
+
+        // No join token or certificate key anywhere: state, plan, progress, commands run.
+        let state = String(decoding: try StateFileFormat.encode(try #require(try setup.storage.load())), as: UTF8.self)
+        let plan = PlanRenderer().render(try await setup.plan(setup.lab(cluster)))
+        for (what, text) in [
+            ("state", state), ("plan", plan), ("progress", setup.progress.entries.joined(separator: "\n")),
+            ("commands", commands.joined(separator: "\n")),
+        ] {
+            #expect(Self.secretsIn(text) == [], "no secret in the \(what)")
+        }
+        #expect(!plan.contains(setup.kube.token))
+    }
+
+    /// Labels and taints change through the API, with no kubeadm command; a label changed by hand
+    /// shows as drift.
+    @Test func labelsAndTaintsChangeThroughTheAPI() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab(Self.cluster(setup, workers: [setup.node("w1", labels: ["gpu": "intel"])])))
+        let changed = Self.cluster(setup, workers: [setup.node("w1", labels: ["disk": "ssd"]).tainted("dedicated", "storage")])
+        let plan = try await setup.plan(setup.lab(changed))
+        #expect(plan.actionLines == ["~ cluster.lab"])
+        #expect(plan.changes.first { $0.address == "cluster.lab" }?.reasons == ["w1: labels and taints change through the API"])
+        setup.commands.clear()
+        try await setup.apply(setup.lab(changed))
+        #expect(await setup.label("w1", "gpu") == nil)
+        #expect(await setup.label("w1", "disk") == "ssd")
+        let node: Value? = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: "w1")
+        let taints: Value = [["key": "dedicated", "value": "storage", "effect": "NoSchedule"]]
+        #expect(node?["spec"]?["taints"] == taints)
+        #expect(setup.mutatingCommands == [], "labels and taints need no command on a node")
+        #expect(try await setup.plan(setup.lab(changed)).actionLines == [])
+
+        try await setup.kube.edit(apiVersion: "v1", plural: "nodes", name: "w1", patch: ["metadata": ["labels": ["disk": "hdd"]]])
+        #expect(try await setup.plan(setup.lab(changed)).actionLines == ["~ cluster.lab"], "a label changed by hand is drift")
+    }
+
+    /// A control plane added to a cluster an earlier run built joins with certificates uploaded
+    /// again under this run's key, which is never stored or printed.
+    @Test func aControlPlaneJoinsAClusterBuiltEarlier() async throws {
+        let setup = try await Setup(names: ["cp", "cp2"])
+        defer { Task { await setup.kube.shutdown() } }
+        func lab(_ controlPlanes: [String]) -> Lab {
+            setup.lab(
+                Cluster("lab", kubernetes: "1.31.4", controlPlane: controlPlanes.map { setup.node($0) }, skipKubeProxy: true, access: setup.access) {
+                })
+        }
+        try await setup.apply(lab(["cp"]))
+        #expect(try await setup.plan(lab(["cp", "cp2"])).changes.first { $0.address == "cluster.lab" }?.reasons == [
+            "cp2 joins the cluster (kubeadm join)"
+        ])
+        try await setup.apply(lab(["cp", "cp2"]))
+        #expect(setup.controlPlane.kubeadmLog == ["init cp", "upload-certs"])
+        #expect(setup.worker.kubeadmLog == ["join cp2"])
+        #expect(setup.worker.contents(of: "/etc/kubernetes/manifests/kube-apiserver.yaml") != nil, "cp2 runs a control plane")
+        let state = String(decoding: try StateFileFormat.encode(try #require(try setup.storage.load())), as: UTF8.self)
+        #expect(Self.secretsIn(state) == [])
+        #expect(Self.secretsIn(setup.commands.entries.joined(separator: "\n")) == [])
+    }
+
+    /// A minor upgrade: the plan says what will happen; kubeadm upgrade apply on the control plane,
+    /// then the worker drained (its pod evicted, the DaemonSet's pod kept), upgraded, back Ready
+    /// with the new kubelet and uncordoned. The next plan is clean.
+    @Test func aMinorUpgradeOneNodeAtATime() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await Self.buildRepositories(on: [setup.controlPlane, setup.worker])
+        try await setup.apply(setup.lab(Self.cluster(setup)))
+        let client = try KubernetesClient(access: ClusterAccess(server: setup.kube.endpoint, tls: TLSOptions(trust: .caPEM(setup.kube.caPEM)), token: setup.kube.token))
+        try await Self.putPods(on: "w1", client: client)
+
+        let upgrade = try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
+        #expect(upgrade.actionLines == ["~ cluster.lab"])
+        #expect(
+            upgrade.changes.first { $0.address == "cluster.lab" }?.reasons == [
+                "upgrade Kubernetes 1.31.4 → 1.32.0: kubeadm upgrade apply on cp, then one at a time drain, kubeadm upgrade node, "
+                    + "kubelet, uncordon: w1"
+            ])
+        try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
+        #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
+        #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node"])
+        for name in ["cp", "w1"] {
+            let node: Value? = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: name)
+            #expect(node?["status"]?["nodeInfo"]?["kubeletVersion"] == "v1.32.0")
+            #expect(node?["spec"]?["unschedulable"] == nil, "\(name) is uncordoned")
+        }
+        let pods: [String] = await setup.kube.names(apiVersion: "v1", plural: "pods")
+        #expect(pods == ["kube-system/cilium-w1"], "the worker's pod was evicted, the DaemonSet's kept")
+        // One node at a time: the control plane is back before the worker is drained.
+        let steps: [String] = setup.progress.entries.filter { $0.contains("drain") || $0.contains("waiting for Ready") }
+        #expect(steps == ["cp: drain", "cp: waiting for Ready with kubelet v1.32.0", "w1: drain", "w1: waiting for Ready with kubelet v1.32.0"])
+        #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
+    }
+
+    /// An upgrade that stops halfway (the worker cannot reach the new packages) fails, still plans
+    /// as an upgrade, and the next run finishes it without upgrading the control plane again.
+    @Test func anUpgradeStoppedHalfwayFinishesOnTheNextRun() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await Self.buildRepositories(on: [setup.controlPlane, setup.worker])
+        try await setup.apply(setup.lab(Self.cluster(setup)))
+        let worker = try await SSHConnection.connect(setup.worker.configuration())
+        _ = try await worker.execute(ShellCommand("mv", "/srv/k8s", "/srv/k8s-away"))
+        let result = try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")), expectSuccess: false)
+        #expect(!result.succeeded)
+        #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
+        #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == ["~ cluster.lab"])
+
+        _ = try await worker.execute(ShellCommand("mv", "/srv/k8s-away", "/srv/k8s"))
+        try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
+        #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
+        #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node"])
+        #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
+    }
+
+    /// A workload's pod and a DaemonSet's pod on `node`.
+    static func putPods(on node: String, client: KubernetesClient) async throws {
+        for (namespace, name, owner) in [("default", "web-\(node)", "ReplicaSet"), ("kube-system", "cilium-\(node)", "DaemonSet")] {
+            let pod: Value = [
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": [
+                    "name": .string(name), "namespace": .string(namespace),
+                    "ownerReferences": [["apiVersion": "apps/v1", "kind": .string(owner), "name": "owner", "uid": "1"]],
+                ],
+                "spec": ["nodeName": .string(node), "containers": [["name": "main", "image": "nginx"]]],
+            ]
+            try await client.apply(pod, fieldManager: "test")
+        }
+    }
+}
