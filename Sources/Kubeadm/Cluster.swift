@@ -53,7 +53,7 @@ public struct Cluster: LabContent {
         settings = KubeadmClusterAttributes(
             name: name, kubernetes: kubernetes, controlPlane: controlPlane, workers: workers, endpoint: endpoint, podSubnet: podSubnet,
             serviceSubnet: serviceSubnet, apiServer: apiServer, skipPhases: phases, kubelet: kubelet, containerd: containerd,
-            packages: packages, kubeconfig: .unknown)
+            packages: packages, kubeconfig: .unknown, certificatesExpire: .unknown)
         self.access = access
         self.kubeconfig = kubeconfig
         self.contents = contents().members

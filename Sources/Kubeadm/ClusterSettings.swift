@@ -21,10 +21,13 @@ public struct KubeadmClusterAttributes: Codable, Sendable, Equatable {
     public var packages: KubernetesPackages
     /// The admin kubeconfig kubeadm init wrote, read back once: known after apply, never printed.
     public var kubeconfig: Computed<Sensitive<String>>
+    /// When the API server's certificate expires (ISO 8601), read on every refresh: kubeadm's
+    /// certificates last a year, and the plan warns a month before.
+    public var certificatesExpire: Computed<String>
 
     enum CodingKeys: String, CodingKey {
         case name, kubernetes, controlPlane, workers, endpoint, podSubnet, serviceSubnet, apiServer, skipPhases, kubelet, containerd
-        case packages, kubeconfig
+        case packages, kubeconfig, certificatesExpire
     }
 
     /// Every node, control planes first.

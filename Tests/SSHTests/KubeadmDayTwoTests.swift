@@ -18,7 +18,8 @@ import Testing
     static func buildRepositories(on roots: [DisposableRoot]) async throws {
         for root in roots {
             _ = try await offCooperativePool {
-                try SSHDHarness.run("/bin/sh", [DisposableRoot.fixtures + "/make-k8s-repo.sh", root.upper + "/srv/k8s", "1.31.4", "1.32.0"])
+                try SSHDHarness.run(
+                    "/bin/sh", [DisposableRoot.fixtures + "/make-k8s-repo.sh", root.upper + "/srv/k8s", "1.31.4", "1.32.0"])
             }
         }
     }
@@ -121,13 +122,17 @@ import Testing
         defer { Task { await setup.kube.shutdown() } }
         func lab(_ controlPlanes: [String]) -> Lab {
             setup.lab(
-                Cluster("lab", kubernetes: "1.31.4", controlPlane: controlPlanes.map { setup.node($0) }, skipKubeProxy: true, access: setup.access) {
+                Cluster(
+                    "lab", kubernetes: "1.31.4", controlPlane: controlPlanes.map { setup.node($0) }, skipKubeProxy: true,
+                    access: setup.access
+                ) {
                 })
         }
         try await setup.apply(lab(["cp"]))
-        #expect(try await setup.plan(lab(["cp", "cp2"])).changes.first { $0.address == "cluster.lab" }?.reasons == [
-            "cp2 joins the cluster (kubeadm join)"
-        ])
+        #expect(
+            try await setup.plan(lab(["cp", "cp2"])).changes.first { $0.address == "cluster.lab" }?.reasons == [
+                "cp2 joins the cluster (kubeadm join)"
+            ])
         try await setup.apply(lab(["cp", "cp2"]))
         #expect(setup.controlPlane.kubeadmLog == ["init cp", "upload-certs"])
         #expect(setup.worker.kubeadmLog == ["join cp2"])
@@ -145,7 +150,8 @@ import Testing
         defer { Task { await setup.kube.shutdown() } }
         try await Self.buildRepositories(on: [setup.controlPlane, setup.worker])
         try await setup.apply(setup.lab(Self.cluster(setup)))
-        let client = try KubernetesClient(access: ClusterAccess(server: setup.kube.endpoint, tls: TLSOptions(trust: .caPEM(setup.kube.caPEM)), token: setup.kube.token))
+        let client = try KubernetesClient(
+            access: ClusterAccess(server: setup.kube.endpoint, tls: TLSOptions(trust: .caPEM(setup.kube.caPEM)), token: setup.kube.token))
         try await Self.putPods(on: "w1", client: client)
 
         let upgrade = try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
@@ -167,7 +173,8 @@ import Testing
         #expect(pods == ["kube-system/cilium-w1"], "the worker's pod was evicted, the DaemonSet's kept")
         // One node at a time: the control plane is back before the worker is drained.
         let steps: [String] = setup.progress.entries.filter { $0.contains("drain") || $0.contains("waiting for Ready") }
-        #expect(steps == ["cp: drain", "cp: waiting for Ready with kubelet v1.32.0", "w1: drain", "w1: waiting for Ready with kubelet v1.32.0"])
+        #expect(
+            steps == ["cp: drain", "cp: waiting for Ready with kubelet v1.32.0", "w1: drain", "w1: waiting for Ready with kubelet v1.32.0"])
         #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
     }
 
@@ -190,6 +197,30 @@ import Testing
         #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
         #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node"])
         #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
+    }
+
+    /// The API server certificate's expiry is read on refresh; the plan warns once renewal is due.
+    @Test func certificateExpiryShowsWhenRenewalIsDue() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        try await setup.apply(setup.lab(workers: false))
+        let clean = try await setup.plan(setup.lab(workers: false))
+        #expect(clean.warnings == [])
+        let expiry = try #require(clean.changes.first { $0.address == "cluster.lab" }?.before?["certificatesExpire"]?.stringValue)
+        let left = try #require(ISO8601DateFormatter().date(from: expiry)).timeIntervalSinceNow / 86400
+        #expect(left > 360 && left <= 365, "kubeadm's certificates last a year")
+
+        // Ten days left, as on a cluster built a year ago.
+        let ssh = try await SSHConnection.connect(setup.controlPlane.configuration())
+        _ = try await ssh.execute(
+            ShellCommand(
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "10", "-subj",
+                "/CN=kube-apiserver", "-keyout", "/etc/kubernetes/pki/apiserver.key", "-out", "/etc/kubernetes/pki/apiserver.crt"))
+        let due = try await setup.plan(setup.lab(workers: false))
+        #expect(due.actionLines == [])
+        #expect(due.warnings.count == 1)
+        #expect(due.warnings.first?.hasPrefix("cluster.lab: the cluster's certificates expire on ") == true)
+        #expect(due.warnings.first?.contains(", in 9 days: renew them with `kubeadm certs renew all` on each control plane") == true)
     }
 
     /// A workload's pod and a DaemonSet's pod on `node`.

@@ -45,8 +45,20 @@ enum KubeadmClusterResource: ResourceHandler {
         }
         if let oldest = versions.min(by: { Self.isOlder($0, than: $1) }) { real.kubernetes = oldest }
         real.kubeconfig = .known(Sensitive(kubeconfig))
+        real.certificatesExpire = try await certificatesExpire(on: shell)
         return real
     }
+
+    /// The API server certificate's end of validity, as `kubeadm certs check-expiration` shows it.
+    static func certificatesExpire(on shell: NodeShell) async throws -> Computed<String> {
+        let path = "/etc/kubernetes/pki/apiserver.crt"
+        guard try await shell.exists(path) else { return .unknown }
+        let certificate = try Certificate(pemEncoded: try await shell.read(path))
+        return .known(ISO8601DateFormatter().string(from: certificate.notValidAfter))
+    }
+
+    /// How long before its certificates expire the plan asks for their renewal.
+    static let renewalWindow: TimeInterval = 30 * 24 * 3600
 
     /// Whether `a` is an older release than `b` (`1.31.4` before `1.32.0`).
     static func isOlder(_ a: String, than b: String) -> Bool {
@@ -91,6 +103,15 @@ enum KubeadmClusterResource: ResourceHandler {
         }
         remarks += prior.nodes.filter { !after.contains($0.name) }.map {
             "\($0.name) leaves the cluster: drained, its Node deleted, kubeadm reset on it"
+        }
+        if let text = prior.certificatesExpire.value, let expiry = ISO8601DateFormatter().date(from: text),
+            expiry.timeIntervalSinceNow < renewalWindow
+        {
+            let days = Int(expiry.timeIntervalSinceNow / 86400)
+            remarks.append(
+                (days < 0
+                    ? "the cluster's certificates expired on \(text)" : "the cluster's certificates expire on \(text), in \(days) days")
+                    + ": renew them with `kubeadm certs renew all` on each control plane, or upgrade Kubernetes, which renews them")
         }
         return remarks
     }
@@ -194,6 +215,7 @@ enum KubeadmClusterResource: ResourceHandler {
         try await waitForNodes(Set(desired.nodes.map(\.name)), client: client, session: session)
         var built = desired
         built.kubeconfig = .known(Sensitive(kubeconfig))
+        built.certificatesExpire = try await certificatesExpire(on: shell)
         return built
     }
 
