@@ -142,9 +142,13 @@ public enum SeedHomelab {
             // The VMs' cloud-init user; each clone has a new host key, recorded on first use.
             access: SSHAccess(user: "media", login: .key(sshKeyFile), trust: .trustOnFirstUse(recordingIn: "~/.ssh/known_hosts"))
         ) {
+            // The role installed the CLI's latest release, checked against the checksum file next
+            // to it; here the release and its checksum are pinned (the checksum as other public
+            // install scripts pin it: a download that differs fails before anything runs).
             Cilium(
                 "1.19.1", kubeProxyReplacement: true, gatewayAPI: true, l2Announcements: true,
-                loadBalancerPool: "192.168.10.200-192.168.10.250"
+                loadBalancerPool: "192.168.10.200-192.168.10.250",
+                cli: CiliumCLI(version: "v0.19.2", sha256: "aa25cd2542614051573008ed18adb7d697fd78e4b0345db83d1650cdaf4492de")
             )
             ArgoCD(
                 "v3.3.6",

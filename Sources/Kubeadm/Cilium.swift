@@ -21,6 +21,7 @@ public struct Cilium: ClusterContent {
         l2Announcements: Bool = false,
         ipam: CiliumAttributes.IPAM = .kubernetes,
         loadBalancerPool: String? = nil,
+        cli: CiliumCLI? = nil,
         fileID: String = #fileID,
         line: Int = #line,
         column: Int = #column
@@ -28,7 +29,7 @@ public struct Cilium: ClusterContent {
         settings = CiliumAttributes(
             cluster: "", version: version, kubeProxyReplacement: kubeProxyReplacement, gatewayAPI: gatewayAPI,
             l2Announcements: l2Announcements, ipam: ipam, loadBalancerPool: loadBalancerPool, k8sServiceHost: nil, k8sServicePort: nil,
-            controlPlane: nil)
+            controlPlane: nil, cli: cli)
         location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
@@ -46,6 +47,7 @@ public struct Cilium: ClusterContent {
                 "\(address): loadBalancerPool '\(pool)' must be first-last, such as 192.168.10.200-192.168.10.250, first before last",
                 at: location, address: address)
         }
+        for problem in settings.cli?.problems ?? [] { graph.error("\(address): \(problem)", at: location, address: address) }
         if !["kubernetes", "cluster-pool"].contains(settings.ipam.mode) {
             graph.error("\(address): IPAM mode '\(settings.ipam.mode)' must be kubernetes or cluster-pool", at: location, address: address)
         }
@@ -84,6 +86,8 @@ public struct CiliumAttributes: Codable, Sendable, Equatable {
     public var k8sServicePort: Int?
     /// Where the cilium CLI runs: the first control plane's address.
     public var controlPlane: String?
+    /// The CLI to download there, pinned; `nil`: the node already has one (from its template).
+    public var cli: CiliumCLI?
 
     /// Where pod addresses come from: Cilium's `ipam.*` values.
     public struct IPAM: Codable, Sendable, Equatable {

@@ -14,6 +14,7 @@ import Testing
         var ipam = CiliumAttributes.IPAM.kubernetes
         var pool: String? = "192.168.10.200-192.168.10.250"
         var labels: [String: String] = [:]
+        var cli: CiliumCLI? = nil
     }
 
     static let checksum = "sha256:" + String(repeating: "0", count: 64)
@@ -36,7 +37,9 @@ import Testing
                 "k", kubernetes: "1.31.4", controlPlane: ["cp"], workers: [ClusterNode("w1", labels: settings.labels)],
                 endpoint: settings.endpoint, podSubnet: settings.podSubnet, skipKubeProxy: settings.skipKubeProxy
             ) {
-                Cilium("1.19.1", kubeProxyReplacement: settings.kubeProxyReplacement, ipam: settings.ipam, loadBalancerPool: settings.pool)
+                Cilium(
+                    "1.19.1", kubeProxyReplacement: settings.kubeProxyReplacement, ipam: settings.ipam, loadBalancerPool: settings.pool,
+                    cli: settings.cli)
             }
         }
     }
@@ -118,6 +121,17 @@ import Testing
         settings.labels = ["node-role.kubernetes.io/worker": ""]
         #expect(messages(settings).contains { $0.contains("the kubelet may not set label 'node-role.kubernetes.io/worker'") })
         settings.labels = ["gpu": "intel", "intel.feature.node.kubernetes.io/gpu": "true"]
+        #expect(messages(settings) == [])
+    }
+
+    @Test func aCiliumCLIPinMustBeAVersionAChecksumAndADownload() {
+        var settings = Settings()
+        settings.cli = CiliumCLI(version: "0.19", sha256: "ABC", url: "ftp://mirror/{version}/cilium.tgz")
+        let found = messages(settings)
+        #expect(found.contains { $0.contains("cni.k: cilium CLI version '0.19' must look like v0.19.2") })
+        #expect(found.contains { $0.contains("cilium CLI sha256 'ABC' must be 64 lowercase hex digits") })
+        #expect(found.contains { $0.contains("cilium CLI url 'ftp://mirror/0.19/cilium.tgz' must be https://") })
+        settings.cli = CiliumCLI(version: "v0.19.2", sha256: String(repeating: "a", count: 64))
         #expect(messages(settings) == [])
     }
 

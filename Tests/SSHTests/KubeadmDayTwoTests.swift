@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HomelabKit
 import HomelabKitTesting
@@ -221,6 +222,48 @@ import Testing
         #expect(due.warnings.count == 1)
         #expect(due.warnings.first?.hasPrefix("cluster.lab: the cluster's certificates expire on ") == true)
         #expect(due.warnings.first?.contains(", in 9 days: renew them with `kubeadm certs renew all` on each control plane") == true)
+    }
+
+    /// Issue #12 point 3: the cilium CLI comes from a pinned download, checked before it is
+    /// unpacked: a wrong pin installs nothing, the right one installs it once.
+    @Test func theCiliumCLIIsDownloadedAndCheckedAgainstItsPin() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        // A release archive whose CLI reports v0.19.2, served to the node as a file.
+        let fixture = try String(contentsOfFile: DisposableRoot.fixtures + "/cilium", encoding: .utf8)
+        let staging = setup.controlPlane.directory + "/cilium-cli"
+        let release = setup.controlPlane.upper + "/srv/cilium-cli"
+        for directory in [staging, release] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try fixture.replacingOccurrences(of: #"CLI_VERSION = "v0.18.3""#, with: #"CLI_VERSION = "v0.19.2""#).write(
+            toFile: staging + "/cilium", atomically: false, encoding: .utf8)
+        _ = try await offCooperativePool {
+            try SSHDHarness.run("/bin/chmod", ["0755", staging + "/cilium"])
+            try SSHDHarness.run("/bin/tar", ["-czf", release + "/cilium-linux-amd64.tar.gz", "-C", staging, "cilium"])
+        }
+        let archive = try Data(contentsOf: URL(fileURLWithPath: release + "/cilium-linux-amd64.tar.gz"))
+        let pin = SHA256.hash(data: archive).map { String(format: "%02x", $0) }.joined()
+        func lab(_ sha256: String) -> Lab {
+            setup.lab(
+                Cluster("lab", kubernetes: "1.31.4", controlPlane: [setup.node("cp")], skipKubeProxy: true, access: setup.access) {
+                    Cilium(
+                        "1.19.1", kubeProxyReplacement: true,
+                        cli: CiliumCLI(version: "v0.19.2", sha256: sha256, url: "file:///srv/cilium-cli/cilium-linux-amd64.tar.gz"))
+                })
+        }
+        let wrong = String(repeating: "0", count: 64)
+        let failed = try await setup.apply(lab(wrong), expectSuccess: false)
+        #expect(failed.failures.map(\.message).joined().contains("not the pinned \(wrong); nothing was installed"))
+        #expect(setup.controlPlane.contents(of: "/usr/local/bin/cilium") == nil)
+        #expect(await setup.agentImage() == nil)
+
+        try await setup.apply(lab(pin))
+        #expect(setup.controlPlane.contents(of: "/usr/local/bin/cilium")?.contains(#"CLI_VERSION = "v0.19.2""#) == true)
+        #expect(await setup.agentImage() == "quay.io/cilium/cilium:v1.19.1")
+        setup.commands.clear()
+        try await setup.apply(lab(pin))
+        #expect(setup.mutatingCommands == [], "a rerun downloads nothing")
     }
 
     /// A workload's pod and a DaemonSet's pod on `node`.

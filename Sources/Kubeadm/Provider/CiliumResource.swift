@@ -7,8 +7,7 @@ import SSH
 /// Cilium, installed with the cilium CLI on the first control plane, as the seed does (`cilium
 /// install --version … --set …`, Helm under the hood, so `cilium upgrade` moves it to another
 /// version). The CLI was chosen over rendering the chart here because it carries each version's
-/// chart itself: nothing else has to be downloaded and pinned, and what runs is what the seed
-/// runs. The load-balancer pool and L2 policy are the CRs they are, applied through the API once
+/// chart itself: one download to pin (the CLI, by SHA-256), and what runs is what the seed runs. The load-balancer pool and L2 policy are the CRs they are, applied through the API once
 /// the operator has registered their CRDs. Ready means the agent rolled out and every node Ready.
 enum CiliumResource: ResourceHandler {
     static let type = Cilium.type
@@ -71,10 +70,7 @@ enum CiliumResource: ResourceHandler {
     ) async throws -> CiliumAttributes {
         let client = try kubernetes(session)
         let shell = try cli(desired, session)
-        guard try await shell.session.check(.init("cilium", "version", "--client")).succeeded else {
-            throw ProviderError.notAvailable(
-                provider: "kubeadm", operation: "install the cilium CLI on \(shell.name) (install it there, or in the template)", issue: 12)
-        }
+        try await installCLI(desired.cli, on: shell, progress: progress)
         let installed = try await client.get(apiVersion: "apps/v1", kind: "DaemonSet", namespace: "kube-system", name: "cilium") != nil
         let verb = upgrade || installed ? "upgrade" : "install"
         progress("cilium \(verb) --version \(desired.version)")
@@ -114,6 +110,33 @@ enum CiliumResource: ResourceHandler {
             if let size = cilium.ipam.clusterPoolIPv4MaskSize { values.append(("ipam.operator.clusterPoolIPv4MaskSize", String(size))) }
         }
         return values
+    }
+
+    /// Puts the pinned CLI in `/usr/local/bin` unless that version is already there: downloaded,
+    /// its SHA-256 compared with the pin, and only then unpacked.
+    static func installCLI(_ cli: CiliumCLI?, on shell: NodeShell, progress: @escaping @Sendable (String) -> Void) async throws {
+        let current = try await shell.session.check(.init("cilium", "version", "--client"))
+        guard let cli else {
+            guard current.succeeded else {
+                throw ProviderError.failed(
+                    "the cilium CLI is not on \(shell.name): pin one with Cilium(cli: CiliumCLI(version:sha256:)) or install it in the template"
+                )
+            }
+            return
+        }
+        if current.succeeded, current.standardOutput.contains("cilium-cli: \(cli.version) ") { return }
+        progress("cilium CLI \(cli.version): download and verify")
+        let archive = "/tmp/homelabkit-cilium-cli.tar.gz"
+        try await shell.run("curl", "-fsSL", "--retry", "3", "-o", archive, "--", cli.archiveURL)
+        let sum = try await shell.run("sha256sum", archive).standardOutput.split(separator: " ").first.map(String.init) ?? ""
+        guard sum == cli.sha256 else {
+            try await shell.run("rm", "-f", archive)
+            throw ProviderError.failed(
+                "the cilium CLI from \(cli.archiveURL) has SHA-256 \(sum), not the pinned \(cli.sha256); nothing was installed")
+        }
+        try await shell.run("mkdir", "-p", "/usr/local/bin")
+        try await shell.run("tar", "-xzf", archive, "-C", "/usr/local/bin", "cilium")
+        try await shell.run("rm", "-f", archive)
     }
 
     // MARK: Helpers
