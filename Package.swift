@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "SeedHomelab", dependencies: ["HomelabKit"], path: "Homelab/Description"),
         .executableTarget(name: "Homelab", dependencies: ["SeedHomelab", "HomelabCLI"], path: "Homelab/Main"),
         .executableTarget(
-            name: "HomelabBenchmarks", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "HTTP", .product(name: "Yams", package: "Yams")]),
+            name: "HomelabBenchmarks", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab", "HTTP", .product(name: "Yams", package: "Yams")]),
 
         .testTarget(name: "HomelabCoreTests", dependencies: ["HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "HomelabKitTests", dependencies: ["HomelabKit", "HomelabKitTesting", "SeedHomelab"]),

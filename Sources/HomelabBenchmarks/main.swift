@@ -8,6 +8,7 @@ import HomelabKitTesting
 //   swift run -c release HomelabBenchmarks plan 10000 # one scenario, JSON
 //   swift run -c release HomelabBenchmarks --hosts    # HomelabKit vs ansible-playbook (needs root)
 //   swift run -c release HomelabBenchmarks --kubernetes # HomelabKit vs kubectl apply --server-side
+//   swift run -c release HomelabBenchmarks --kubeadm  # the seed's cluster: rerun, minor upgrade (needs root)
 //
 // Each scenario runs in its own process so its peak RSS is its own.
 
@@ -161,6 +162,7 @@ do {
         case "tasknotice": measurement = try await taskNoticeScenario()
         case "hosts": measurement = try await HostBenchmark.scenario(count)
         case "kubernetes": measurement = try await KubernetesBenchmark.scenario(count)
+        case "kubeadm": measurement = try await KubeadmBenchmark.scenario()
         default: throw ProviderError.failed("unknown scenario \(arguments[0])")
         }
         print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
@@ -173,6 +175,10 @@ do {
         }
         if arguments.contains("--hosts") {
             try printHostTable()
+            exit(0)
+        }
+        if arguments.contains("--kubeadm") {
+            try printKubeadmTable()
             exit(0)
         }
         print("HomelabKit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")
@@ -202,6 +208,8 @@ do {
         try printHostTable()
         print("")
         try printKubernetesTable()
+        print("")
+        try printKubeadmTable()
     }
 } catch {
     FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -14,15 +14,11 @@ import Testing
     typealias Setup = KubeadmProviderTests.Setup
 
     /// kubeadm, kubelet and kubectl 1.31.4 and 1.32.0 in pkgs.k8s.io's layout, on each machine.
-    static let packages = KubernetesPackages(repository: "file:///srv/k8s/v{minor}/", key: "file:///srv/k8s/v{minor}/Release.key")
+    static let packages = KubernetesPackages(repository: ClusterMachines.packageRepository, key: ClusterMachines.packageKey)
 
-    static func buildRepositories(on roots: [DisposableRoot]) async throws {
-        for root in roots {
-            _ = try await offCooperativePool {
-                try SSHDHarness.run(
-                    "/bin/sh", [DisposableRoot.fixtures + "/make-k8s-repo.sh", root.upper + "/srv/k8s", "1.31.4", "1.32.0"])
-            }
-        }
+    static func buildRepositories(_ setup: Setup) async throws {
+        let machines = setup.cluster
+        _ = try await offCooperativePool { try machines.buildPackageRepositories(versions: ["1.31.4", "1.32.0"]) }
     }
 
     /// `kubernetes` on `cp` and `w1`, with Cilium so the nodes turn Ready.
@@ -149,7 +145,7 @@ import Testing
     @Test func aMinorUpgradeOneNodeAtATime() async throws {
         let setup = try await Setup()
         defer { Task { await setup.kube.shutdown() } }
-        try await Self.buildRepositories(on: [setup.controlPlane, setup.worker])
+        try await Self.buildRepositories(setup)
         try await setup.apply(setup.lab(Self.cluster(setup)))
         let client = try KubernetesClient(
             access: ClusterAccess(server: setup.kube.endpoint, tls: TLSOptions(trust: .caPEM(setup.kube.caPEM)), token: setup.kube.token))
@@ -159,8 +155,8 @@ import Testing
         #expect(upgrade.actionLines == ["~ cluster.lab"])
         #expect(
             upgrade.changes.first { $0.address == "cluster.lab" }?.reasons == [
-                "upgrade Kubernetes 1.31.4 → 1.32.0: kubeadm upgrade apply on cp, then one at a time drain, kubeadm upgrade node, "
-                    + "kubelet, uncordon: w1"
+                "upgrade Kubernetes 1.31.4 → 1.32.0: kubeadm and kubectl 1.32.0 on every node; kubeadm upgrade apply on cp; "
+                    + "then one node at a time, cp, w1: drain, kubeadm upgrade node (after the first), kubelet 1.32.0, Ready, uncordon"
             ])
         try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
         #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
@@ -179,24 +175,32 @@ import Testing
         #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
     }
 
-    /// An upgrade that stops halfway (the worker cannot reach the new packages) fails, still plans
-    /// as an upgrade, and the next run finishes it without upgrading the control plane again.
+    /// An upgrade that stops halfway (the worker's new kubelet cannot be fetched, after its drain
+    /// and `kubeadm upgrade node`) fails, still plans as an upgrade, and the next run finishes it
+    /// without upgrading the control plane again, and uncordons the worker.
     @Test func anUpgradeStoppedHalfwayFinishesOnTheNextRun() async throws {
         let setup = try await Setup()
         defer { Task { await setup.kube.shutdown() } }
-        try await Self.buildRepositories(on: [setup.controlPlane, setup.worker])
+        try await Self.buildRepositories(setup)
         try await setup.apply(setup.lab(Self.cluster(setup)))
         let worker = try await SSHConnection.connect(setup.worker.configuration())
-        _ = try await worker.execute(ShellCommand("mv", "/srv/k8s", "/srv/k8s-away"))
+        let kubelet = "/srv/k8s/v1.32/kubelet_1.32.0-1.1_all.deb"
+        _ = try await worker.execute(ShellCommand("mv", kubelet, "/srv/kubelet.away"))
         let result = try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")), expectSuccess: false)
         #expect(!result.succeeded)
         #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
+        #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node"])
+        let cordoned: Value? = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: "w1")
+        #expect(cordoned?["spec"]?["unschedulable"] == true)
         #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == ["~ cluster.lab"])
 
-        _ = try await worker.execute(ShellCommand("mv", "/srv/k8s-away", "/srv/k8s"))
+        _ = try await worker.execute(ShellCommand("mv", "/srv/kubelet.away", kubelet))
         try await setup.apply(setup.lab(Self.cluster(setup, kubernetes: "1.32.0")))
         #expect(setup.controlPlane.kubeadmLog == ["init cp", "upgrade apply v1.32.0"])
-        #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node"])
+        #expect(setup.worker.kubeadmLog == ["join w1", "upgrade node", "upgrade node"])
+        let node: Value? = await setup.kube.object(apiVersion: "v1", plural: "nodes", name: "w1")
+        #expect(node?["spec"]?["unschedulable"] == nil)
+        #expect(node?["status"]?["nodeInfo"]?["kubeletVersion"] == "v1.32.0")
         #expect(try await setup.plan(setup.lab(Self.cluster(setup, kubernetes: "1.32.0"))).actionLines == [])
     }
 

@@ -10,40 +10,22 @@ import Testing
 /// is the stand-in, against the Kubernetes API simulator.
 @Suite struct KubeadmProviderTests {
     final class Setup: Sendable {
-        /// The machines by node name, in order: `cp` and `w1` unless named otherwise.
-        let machines: [(name: String, root: DisposableRoot)]
-        let kube: KubeAPISimulator
-        let knownHosts: String
+        let cluster: ClusterMachines
         let storage = InMemoryStateStorage()
         let commands = CommandLog()
         let progress = CommandLog()
 
+        var machines: [(name: String, root: DisposableRoot)] { cluster.machines }
+        var kube: KubeAPISimulator { cluster.kube }
+        var knownHosts: String { cluster.knownHosts }
         var controlPlane: DisposableRoot { machines[0].root }
         var worker: DisposableRoot { machines[1].root }
 
-        func machine(_ name: String) -> DisposableRoot? { machines.first { $0.name == name }?.root }
+        func machine(_ name: String) -> DisposableRoot? { cluster.machine(name) }
 
+        /// Machines named `cp` and `w1` unless named otherwise.
         init(phaseDelay: Duration = .zero, names: [String] = ["cp", "w1"]) async throws {
-            var machines: [(name: String, root: DisposableRoot)] = []
-            for name in names { machines.append((name, try await DisposableRoot.start())) }
-            self.machines = machines
-            let roots = machines.map(\.root)
-            kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: roots.map(\.gateway))
-            for root in roots {
-                try root.installKubeadm(
-                    server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4",
-                    phaseDelay: phaseDelay)
-            }
-            // One login for every machine, one file of their host keys.
-            let key = try String(contentsOfFile: roots[0].key + ".pub", encoding: .utf8)
-            for root in roots.dropFirst() {
-                let authorized = root.upper + "/etc/ssh/homelab-test/authorized_keys"
-                try (try String(contentsOfFile: authorized, encoding: .utf8) + key).write(
-                    toFile: authorized, atomically: false, encoding: .utf8)
-            }
-            knownHosts = roots[0].directory + "/cluster_known_hosts"
-            let hosts = try roots.map { try String(contentsOfFile: $0.knownHosts, encoding: .utf8) }.joined()
-            try hosts.write(toFile: knownHosts, atomically: false, encoding: .utf8)
+            cluster = try await ClusterMachines.start(names: names, phaseDelay: phaseDelay)
         }
 
         var access: SSHAccess { SSHAccess(user: "root", login: .key(controlPlane.key), trust: .knownHosts(knownHosts)) }

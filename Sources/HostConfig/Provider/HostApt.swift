@@ -19,10 +19,24 @@ public enum HostApt {
         try await host.run(ShellCommand("rm", "-f", "--", repository.listPath, repository.keyring))
     }
 
-    /// Installs the newest version matching the glob `version` (held packages included) and
-    /// holds it again when `hold`.
-    public static func install(_ name: String, version: String, hold: Bool, on host: HostSession) async throws {
-        let wanted = PackageAttributes(host: "", name: name, version: version, hold: hold)
-        _ = try await PackageItem.apply(wanted, prior: PackageAttributes(host: "", name: name, version: nil, hold: true), on: host)
+    /// Installs, in one apt run, the newest version of each package matching the glob `version`
+    /// (held packages too), holds them when `hold`, and checks what dpkg then has.
+    public static func install(_ names: [String], version: String, hold: Bool, on host: HostSession) async throws {
+        var targets: [String] = []
+        for name in names { targets.append("\(name)=" + (try await PackageItem.resolve(name, version, on: host))) }
+        try await host.run(
+            ShellCommand(
+                [
+                    "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends",
+                    "--allow-downgrades",
+                    "--allow-change-held-packages", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
+                ]
+                    + targets))
+        try await host.run(ShellCommand(["apt-mark", hold ? "hold" : "unhold"] + names))
+        let installed = try await host.output(ShellCommand(["dpkg-query", "-W", "-f", "${Package}=${Version}\n", "--"] + names))
+        let missing = Set(targets).subtracting(installed.split(separator: "\n").map(String.init))
+        guard missing.isEmpty else {
+            throw ProviderError.failed("after apt-get install, dpkg does not have \(missing.sorted().joined(separator: ", "))")
+        }
     }
 }

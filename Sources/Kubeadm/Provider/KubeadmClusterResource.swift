@@ -89,12 +89,12 @@ enum KubeadmClusterResource: ResourceHandler {
         let after = Set(desired.nodes.map(\.name))
         var remarks: [String] = []
         if prior.kubernetes != desired.kubernetes {
-            let others = prior.nodes.dropFirst().filter { after.contains($0.name) }.map(\.name)
+            let (version, members) = (desired.kubernetes, desired.nodes.filter { before[$0.name] != nil }.map(\.name))
             remarks.append(
-                "upgrade Kubernetes \(prior.kubernetes) → \(desired.kubernetes): kubeadm upgrade apply on "
-                    + "\(desired.controlPlane.first?.name ?? "the control plane")"
-                    + (others.isEmpty
-                        ? "" : ", then one at a time drain, kubeadm upgrade node, kubelet, uncordon: \(others.joined(separator: ", "))"))
+                "upgrade Kubernetes \(prior.kubernetes) → \(version): kubeadm and kubectl \(version) on every node; "
+                    + "kubeadm upgrade apply on \(members.first ?? "the control plane"); then one node at a time, "
+                    + "\(members.joined(separator: ", ")): drain, kubeadm upgrade node (after the first), kubelet \(version), Ready, uncordon"
+            )
         }
         remarks += desired.nodes.filter { before[$0.name] == nil }.map { "\($0.name) joins the cluster (kubeadm join)" }
         for node in desired.nodes {

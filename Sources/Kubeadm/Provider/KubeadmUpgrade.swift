@@ -3,11 +3,11 @@ import HostConfig
 import Kubernetes
 
 /// A Kubernetes upgrade by one minor version, as kubeadm's upgrade guide and the seed's
-/// `k8s_upgrade` role do it, one node at a time: the first control plane gets the new kubeadm
-/// and runs `kubeadm upgrade plan` and `apply`; then each node in turn is drained, runs
-/// `kubeadm upgrade node` (the first control plane has already been upgraded by `apply`), gets
-/// the new kubelet and kubectl, and must come back Ready with the new kubelet before it is
-/// uncordoned and the next node starts.
+/// `k8s_upgrade` role do it, one node at a time: every node gets the new kubeadm and kubectl,
+/// the first control plane runs `kubeadm upgrade plan` and `apply`; then each node in turn is
+/// drained, runs `kubeadm upgrade node` (the first control plane has already been upgraded by
+/// `apply`), gets the new kubelet, and must come back Ready with it before it is uncordoned and
+/// the next node starts.
 ///
 /// Each step looks first, so a rerun after a crash goes on where the last one stopped: the
 /// cluster's configuration says whether `apply` ran, each Node's kubelet whether it is done.
@@ -22,8 +22,17 @@ struct KubeadmUpgrade {
     var target: String { cluster.kubernetes }
     var nodes: NodeObjects { NodeObjects(client: client, options: session.options) }
 
-    /// Upgrades `members` (the nodes already in the cluster), the first control plane first.
+    /// Upgrades `members` (the nodes already in the cluster), the first control plane first. The
+    /// new kubeadm and kubectl go onto every node at once first: they are command-line tools, and
+    /// installing them disturbs nothing, so only the disruptive steps wait their turn.
     func run(_ members: [ClusterNode]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for node in members {
+                let shell = try session.on(node)
+                group.addTask { try await installKubernetesPackages(["kubeadm", "kubectl"], on: shell) }
+            }
+            try await group.waitForAll()
+        }
         for (index, node) in members.enumerated() {
             try await upgrade(node, applies: index == 0)
         }
@@ -32,7 +41,6 @@ struct KubeadmUpgrade {
     private func upgrade(_ node: ClusterNode, applies: Bool) async throws {
         let shell = try session.on(node)
         if applies, try await configuredVersion() != target {
-            try await installKubernetesPackages(["kubeadm"], on: shell)
             progress("\(node.name): kubeadm upgrade apply v\(target)")
             try await shell.run("kubeadm", "upgrade", "plan", "v\(target)")
             var apply = ["kubeadm", "upgrade", "apply", "v\(target)", "--yes"]
@@ -45,14 +53,13 @@ struct KubeadmUpgrade {
             if object["spec"]?["unschedulable"]?.boolValue == true { try await nodes.uncordon(node.name) }
             return
         }
-        if !applies { try await installKubernetesPackages(["kubeadm"], on: shell) }
         progress("\(node.name): drain")
         try await nodes.drain(node.name)
         if !applies {
             progress("\(node.name): kubeadm upgrade node")
             try await shell.run("kubeadm", "upgrade", "node")
         }
-        try await installKubernetesPackages(["kubelet", "kubectl"], on: shell)
+        try await installKubernetesPackages(["kubelet"], on: shell)
         try await shell.run("systemctl", "daemon-reload")
         try await shell.run("systemctl", "restart", "kubelet")
         progress("\(node.name): waiting for Ready with kubelet v\(target)")
@@ -67,7 +74,7 @@ struct KubeadmUpgrade {
     }
 
     /// Switches the node to the target minor's repository (once) and installs `packages` at the
-    /// target version, held.
+    /// target version, held, unless they are there already.
     private func installKubernetesPackages(_ packages: [String], on shell: NodeShell) async throws {
         let (old, new) = (Self.minorVersion(from), Self.minorVersion(target))
         let repository = AptRepository(
@@ -81,10 +88,8 @@ struct KubeadmUpgrade {
                 try await HostApt.remove(AptRepository("kubernetes-v\(old)", uri: "", suite: "/", key: .url("")), on: shell.session)
             }
         }
-        for package in packages {
-            shell.onCommand?(shell.name, "apt install \(package)=\(target)-*")
-            try await HostApt.install(package, version: "\(target)-*", hold: true, on: shell.session)
-        }
+        shell.onCommand?(shell.name, "apt install \(packages.map { "\($0)=\(target)-*" }.joined(separator: " "))")
+        try await HostApt.install(packages, version: "\(target)-*", hold: true, on: shell.session)
     }
 
     /// `1.32` of `1.32.0`.

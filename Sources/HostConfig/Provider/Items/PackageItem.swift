@@ -45,7 +45,7 @@ enum PackageItem: HostItem {
     }
 
     /// The newest version apt offers that matches the glob `wanted`.
-    private static func resolve(_ name: String, _ wanted: String, on host: HostSession) async throws -> String {
+    static func resolve(_ name: String, _ wanted: String, on host: HostSession) async throws -> String {
         let listing = try await host.output(ShellCommand("apt-cache", "madison", name))
         let versions = listing.split(separator: "\n").compactMap { line -> String? in
             let columns = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
