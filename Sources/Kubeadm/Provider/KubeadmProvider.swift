@@ -12,14 +12,19 @@ public final class KubeadmProvider: HandlerProvider<KubeadmSession>, @unchecked 
         public var pollInterval: Duration
         /// Called with every command run on a node (tests count the mutating ones).
         public var onCommand: (@Sendable (_ node: String, _ command: String) -> Void)?
+        /// Called when a step of an upgrade ends, with how long it took (the benchmark's
+        /// critical path is made of them).
+        public var onStep: (@Sendable (_ step: UpgradeStep, _ duration: Duration) -> Void)?
 
         public init(
             nodeTimeout: Duration = .seconds(300), pollInterval: Duration = .seconds(1),
-            onCommand: (@Sendable (_ node: String, _ command: String) -> Void)? = nil
+            onCommand: (@Sendable (_ node: String, _ command: String) -> Void)? = nil,
+            onStep: (@Sendable (_ step: UpgradeStep, _ duration: Duration) -> Void)? = nil
         ) {
             self.nodeTimeout = nodeTimeout
             self.pollInterval = pollInterval
             self.onCommand = onCommand
+            self.onStep = onStep
         }
     }
 

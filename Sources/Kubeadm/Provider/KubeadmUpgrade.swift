@@ -12,6 +12,13 @@ import Kubernetes
 /// Each step looks first, so a rerun after a crash goes on where the last one stopped: the
 /// cluster's configuration says whether `apply` ran, each Node's kubelet whether it is done.
 struct KubeadmUpgrade {
+    /// Runs `body` as `step`, reporting its duration.
+    private func timed(_ step: UpgradeStep, _ body: () async throws -> Void) async throws {
+        let start = ContinuousClock.now
+        try await body()
+        session.options.onStep?(step, ContinuousClock.now - start)
+    }
+
     let cluster: KubeadmClusterAttributes
     /// The version the nodes run now (the repository to leave).
     let from: String
@@ -29,7 +36,9 @@ struct KubeadmUpgrade {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for node in members {
                 let shell = try session.on(node)
-                group.addTask { try await installKubernetesPackages(["kubeadm", "kubectl"], on: shell) }
+                group.addTask {
+                    try await timed(.stage(node: node.name)) { try await installKubernetesPackages(["kubeadm", "kubectl"], on: shell) }
+                }
             }
             try await group.waitForAll()
         }
@@ -39,32 +48,34 @@ struct KubeadmUpgrade {
     }
 
     private func upgrade(_ node: ClusterNode, applies: Bool) async throws {
-        let shell = try session.on(node)
-        if applies, try await configuredVersion() != target {
-            progress("\(node.name): kubeadm upgrade apply v\(target)")
-            try await shell.run("kubeadm", "upgrade", "plan", "v\(target)")
-            var apply = ["kubeadm", "upgrade", "apply", "v\(target)", "--yes"]
-            if cluster.skipPhases.contains("addon/kube-proxy") { apply.append("--skip-phases=addon/kube-proxy") }
-            try await shell.run(apply)
+        try await timed(.node(node.name)) {
+            let shell = try session.on(node)
+            if applies, try await configuredVersion() != target {
+                progress("\(node.name): kubeadm upgrade apply v\(target)")
+                try await shell.run("kubeadm", "upgrade", "plan", "v\(target)")
+                var apply = ["kubeadm", "upgrade", "apply", "v\(target)", "--yes"]
+                if cluster.skipPhases.contains("addon/kube-proxy") { apply.append("--skip-phases=addon/kube-proxy") }
+                try await shell.run(apply)
+            }
+            let object = try await client.get(apiVersion: "v1", kind: "Node", name: node.name)
+            if let object, NodeObjects.kubeletVersion(of: object) == "v\(target)" {
+                // Done by an earlier run, perhaps stopped before the uncordon.
+                if object["spec"]?["unschedulable"]?.boolValue == true { try await nodes.uncordon(node.name) }
+                return
+            }
+            progress("\(node.name): drain")
+            try await nodes.drain(node.name)
+            if !applies {
+                progress("\(node.name): kubeadm upgrade node")
+                try await shell.run("kubeadm", "upgrade", "node")
+            }
+            try await installKubernetesPackages(["kubelet"], on: shell)
+            try await shell.run("systemctl", "daemon-reload")
+            try await shell.run("systemctl", "restart", "kubelet")
+            progress("\(node.name): waiting for Ready with kubelet v\(target)")
+            try await nodes.waitUntilHealthy(node.name, kubelet: target)
+            try await nodes.uncordon(node.name)
         }
-        let object = try await client.get(apiVersion: "v1", kind: "Node", name: node.name)
-        if let object, NodeObjects.kubeletVersion(of: object) == "v\(target)" {
-            // Done by an earlier run, perhaps stopped before the uncordon.
-            if object["spec"]?["unschedulable"]?.boolValue == true { try await nodes.uncordon(node.name) }
-            return
-        }
-        progress("\(node.name): drain")
-        try await nodes.drain(node.name)
-        if !applies {
-            progress("\(node.name): kubeadm upgrade node")
-            try await shell.run("kubeadm", "upgrade", "node")
-        }
-        try await installKubernetesPackages(["kubelet"], on: shell)
-        try await shell.run("systemctl", "daemon-reload")
-        try await shell.run("systemctl", "restart", "kubelet")
-        progress("\(node.name): waiting for Ready with kubelet v\(target)")
-        try await nodes.waitUntilHealthy(node.name, kubelet: target)
-        try await nodes.uncordon(node.name)
     }
 
     /// The version in the cluster's kubeadm configuration (what `upgrade apply` moves).
@@ -94,4 +105,11 @@ struct KubeadmUpgrade {
 
     /// `1.32` of `1.32.0`.
     static func minorVersion(_ version: String) -> String { version.split(separator: ".").prefix(2).joined(separator: ".") }
+}
+
+/// A step of an upgrade, as the provider reports it: the packages staged on one node (these run
+/// at once), and one node's turn (these run one after another, in the order given).
+public enum UpgradeStep: Sendable, Hashable {
+    case stage(node: String)
+    case node(String)
 }
