@@ -88,6 +88,65 @@ import Testing
         #expect(!plan.contains(setup.kube.token))
     }
 
+    /// Issue #12 point 4: from empty state, one apply creates the template and the VMs on
+    /// Proxmox (the API simulator), bootstraps kubeadm on the machines at the VMs' addresses,
+    /// installs Cilium, and applies a manifest through the kubeconfig init produced.
+    @Test func fromVMsToWorkloadsInOneApply() async throws {
+        let setup = try await Setup(names: ["n1", "n2"])
+        defer { Task { await setup.kube.shutdown() } }
+        let image = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
+        let imageSHA256 = String(repeating: "5e", count: 32)
+        var configuration = PVESimulatorConfiguration()
+        configuration.nodes = ["homelabpve01"]
+        configuration.schema = try PVESchema.official()
+        configuration.taskDurations = PVESimulatorConfiguration.TaskDurations().scaled(0.02)
+        configuration.downloads = [image: imageSHA256]
+        let pve = try await ProxmoxSimulator.start(configuration)
+        let caFile = ScratchSpace.path("pve-ca") + ".pem"
+        try pve.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        // Each VM's declared address is the address of a disposable machine: the node kubeadm runs on.
+        let machines = setup.machines.map { (name: $0.name, address: $0.root.address, gateway: $0.root.gateway) }
+        let access = setup.access
+        let lab = Lab("one-apply") {
+            Proxmox(endpoint: pve.endpoint, token: .environment("PROXMOX_API_TOKEN"), tls: .caFile(caFile)) {
+                Node("homelabpve01", address: "127.0.0.1") {
+                    Template("tpl", vmid: 9000, source: .cloudImage(url: image, checksum: "sha256:\(imageSHA256)"))
+                    for (index, machine) in machines.enumerated() {
+                        VM(machine.name, vmid: 200 + index, from: "tpl", ip: "\(machine.address)/30", gateway: machine.gateway)
+                    }
+                }
+            }
+            Cluster("lab", kubernetes: "1.31.4", controlPlane: ["n1"], workers: ["n2"], skipKubeProxy: true, access: access) {
+                Cilium("1.19.1", kubeProxyReplacement: true)
+                Manifest(
+                    "config",
+                    yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: greeting, namespace: default}\ndata: {hello: world}\n")
+            }
+        }
+        let proxmox = ProxmoxProvider(environment: ["PROXMOX_API_TOKEN": pve.apiToken])
+        let workspace = Workspace(
+            graph: try lab.compile(), storage: setup.storage,
+            providers: ProviderRegistry([
+                proxmox, KubeadmProvider(options: .init(nodeTimeout: .seconds(30), pollInterval: .milliseconds(100))), KubernetesProvider(),
+            ]))
+        let state = try workspace.loadState()
+        let plan = try await workspace.plan(state: state)
+        #expect(
+            plan.actionLines == [
+                "+ node.homelabpve01", "+ template.tpl", "+ vm.n1", "+ vm.n2", "+ cluster.lab", "+ cni.lab", "+ manifest.lab/config",
+            ])
+        let result = try await workspace.apply(plan, state: state)
+        #expect(result.succeeded, "\(result.failures.map(\.message))")
+        #expect(result.added == 7)
+        #expect(await setup.nodes() == ["n1", "n2"])
+        for name in ["n1", "n2"] { #expect(await setup.isReady(name)) }
+        let greeting = await setup.kube.object(apiVersion: "v1", plural: "configmaps", namespace: "default", name: "greeting")
+        #expect(greeting?["data"]?["hello"] == "world")
+        #expect(try await workspace.plan(state: workspace.loadState()).actionLines == [])
+        await pve.shutdown()
+    }
+
     /// Labels and taints change through the API, with no kubeadm command; a label changed by hand
     /// shows as drift.
     @Test func labelsAndTaintsChangeThroughTheAPI() async throws {
