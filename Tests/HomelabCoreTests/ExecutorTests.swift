@@ -24,6 +24,29 @@ import Testing
         #expect(state.pendingOperations.map(\.address) == ["record.root"])
     }
 
+    /// As Terraform orders a destroy after the update of what depended on it: a cluster lets a
+    /// node leave before the node's VM is deleted, and when it cannot, the VM stays.
+    @Test func aDeleteWaitsForTheUpdateOfWhatDependedOnIt() async throws {
+        let before = Lab("t") {
+            Record("vm", size: 1, zone: "a")
+            Record("cluster", size: 1, zone: "a", dependsOn: ["record.vm"])
+        }
+        let test = try TestWorkspace(lab: before)
+        #expect(try await test.apply().succeeded)
+        let after = test.replacing(graph: try Lab("t") { Record("cluster", size: 2, zone: "a") }.compile())
+        let provider = try #require(after.providers["records"])
+        provider.failNext("update record.cluster")
+        let failed = try await after.apply()
+        #expect(failed.failures.map(\.address) == ["record.cluster"])
+        #expect(failed.skipped == ["record.vm"], "the VM is not deleted while the cluster still uses it")
+        #expect(try after.workspace.loadState()["record.vm"] != nil)
+
+        let earlier = provider.calls.count
+        #expect(try await after.apply().succeeded)
+        let order = provider.calls.dropFirst(earlier).filter { $0.operation != "read" }.map(\.description)
+        #expect(order == ["update record.cluster", "delete record.vm"])
+    }
+
     @Test func parallelismIsBounded() async throws {
         let lab = Lab("t") {
             for index in 0..<12 { DataResource("d\(index)") }

@@ -179,7 +179,7 @@ public struct Executor: Sendable {
     }
 
     /// Builds the operation DAG: changes wait for their dependencies' changes; deletes wait for
-    /// the deletes of what depended on them (reverse order).
+    /// the deletes and updates of what depended on them (reverse order).
     func makeOperations(_ plan: Plan, graph: ResourceGraph, state: State) throws -> [Operation] {
         let active = plan.changes.filter { $0.action != .noOp }
         var indexByAddress: [ResourceAddress: Int] = [:]
@@ -215,8 +215,9 @@ public struct Executor: Sendable {
             }
             operations.append(operation)
         }
-        // A delete of X waits for the deletes (and replacements) of everything that depended on X.
-        for (index, change) in active.enumerated() where change.action == .delete || change.action == .replace {
+        // A delete of X waits for the deletes, replacements and updates of everything that depended
+        // on X (as Terraform's destroy edges do): a cluster lets a node leave before its VM goes.
+        for (index, change) in active.enumerated() where [.delete, .replace, .update].contains(change.action) {
             for dependency in state[change.address]?.dependencies ?? [] {
                 guard let target = indexByAddress[dependency], active[target].action == .delete else { continue }
                 operations[target].waitsFor.append(index)
