@@ -5,6 +5,7 @@ import HomelabKitTesting
 import HomelabSandbox
 import SSH
 import SeedHomelab
+import Synchronization
 import Testing
 
 /// Issue #12 points 2, 5 and 7: the seed's three-node cluster from empty, and day-2 changes
@@ -144,6 +145,36 @@ import Testing
         let greeting = await setup.kube.object(apiVersion: "v1", plural: "configmaps", namespace: "default", name: "greeting")
         #expect(greeting?["data"]?["hello"] == "world")
         #expect(try await workspace.plan(state: workspace.loadState()).actionLines == [])
+
+        // n2 leaves the cluster and its VM goes, in that order: drained, Node deleted, reset, then
+        // the VM deleted on Proxmox.
+        let smaller = Lab("one-apply") {
+            Proxmox(endpoint: pve.endpoint, token: .environment("PROXMOX_API_TOKEN"), tls: .caFile(caFile)) {
+                Node("homelabpve01", address: "127.0.0.1") {
+                    Template("tpl", vmid: 9000, source: .cloudImage(url: image, checksum: "sha256:\(imageSHA256)"))
+                    VM(machines[0].name, vmid: 200, from: "tpl", ip: "\(machines[0].address)/30", gateway: machines[0].gateway)
+                }
+            }
+            Cluster("lab", kubernetes: "1.31.4", controlPlane: ["n1"], skipKubeProxy: true, access: access) {
+                Cilium("1.19.1", kubeProxyReplacement: true)
+                Manifest(
+                    "config",
+                    yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: greeting, namespace: default}\ndata: {hello: world}\n")
+            }
+        }
+        let shrink = Workspace(graph: try smaller.compile(), storage: setup.storage, providers: workspace.providers)
+        let before = try shrink.loadState()
+        let removal = try await shrink.plan(state: before)
+        #expect(removal.actionLines == ["~ cluster.lab", "- vm.n2"])
+        let order = Mutex<[String]>([])
+        let removed = try await shrink.apply(removal, state: before) { event in
+            if case .finished(let address, _, _) = event { order.withLock { $0.append("\(address)") } }
+        }
+        #expect(removed.succeeded, "\(removed.failures.map(\.message))")
+        #expect(order.withLock { $0 } == ["cluster.lab", "vm.n2"])
+        #expect(await setup.nodes() == ["n1"])
+        #expect(setup.worker.kubeadmLog == ["join n2", "reset"])
+        #expect(await pve.vmIDs() == [200, 9000], "vm.n2 (201) is gone from Proxmox")
         await pve.shutdown()
     }
 

@@ -138,7 +138,10 @@ enum KubeadmClusterResource: ResourceHandler {
         let (prior, desired) = (request.prior, request.desired)
         if let refusal = refusal(from: prior, to: desired) { throw ProviderError.failed(refusal) }
         let kept = Set(desired.nodes.map(\.name))
-        if prior.kubernetes != desired.kubernetes, let kubeconfig = prior.kubeconfig.value?.value {
+        if prior.kubernetes != desired.kubernetes {
+            guard let kubeconfig = prior.kubeconfig.value?.value else {
+                throw ProviderError.failed("cluster \(desired.name): no admin kubeconfig was read, so the upgrade cannot reach its API")
+            }
             let members = desired.nodes.filter { node in prior.nodes.contains { $0.name == node.name } }
             try await KubeadmUpgrade(
                 cluster: desired, from: prior.kubernetes, session: session, client: try client(kubeconfig), progress: request.progress
