@@ -63,9 +63,17 @@ import Testing
             Set(graph[address]?.dependencies.map(\.description) ?? [])
         }
         let template: Set<String> = ["template.k8s-node-template", "template_seal.k8s-node-template"]
-        #expect(dependencies("vm.homelabk8s01-node-3") == template.union(["node.homelabpve01", "pci.igpu"]))
-        #expect(dependencies("vm.homelabk8s01-node-1") == template.union(["node.homelabpve01"]))
-        #expect(dependencies("template.k8s-node-template") == ["node.homelabpve01"])
+        // The node's host configuration (pve-host.yml, its IOMMU reboot among it) comes before
+        // anything else on the node.
+        let nodeHost = Set(
+            graph.resources.map(\.address).filter { $0.description == "host.homelabpve01" || $0.name.hasPrefix("homelabpve01/") }
+                .map(\.description))
+        #expect(nodeHost.contains("reboot.homelabpve01/iommu"))
+        let onNode = nodeHost.union(["node.homelabpve01"])
+        #expect(dependencies("vm.homelabk8s01-node-3") == template.union(onNode).union(["pci.igpu"]))
+        #expect(dependencies("vm.homelabk8s01-node-1") == template.union(onNode))
+        #expect(dependencies("template.k8s-node-template") == onNode)
+        #expect(dependencies("pci.igpu") == onNode)
         // Packer's order: install, every provisioning step in turn, then seal.
         #expect(dependencies("host.k8s-node-template") == ["template.k8s-node-template"])
         #expect(

@@ -133,8 +133,21 @@ public struct Node: ProxmoxContent {
             proxmox: proxmox, name: name, address: address, location: location, bridges: bridges, templates: templates)
         context.snippets = Dictionary(snippets.map { ($0.volume, ResourceAddress(kind: "file", name: "\(name)/\($0.path)")) }) { a, _ in a }
         context.sealedTemplates = Set(members.compactMap { ($0 as? Template)?.provisioning == nil ? nil : ($0 as? Template)?.name })
+        let firstMember = graph.specs.count
         for member in contents { member.compile(on: context, into: &graph) }
+        let onNode = graph.specs[firstMember...].filter { spec in spec.references.contains { $0.address == address } }.map(\.address)
+        let firstHostItem = graph.specs.count
         compileHost(items: members.compactMap { $0 as? HostConfiguration }.flatMap(\.contents) + snippets.map(\.file), into: &graph)
+        // The node's host configuration (an IOMMU reboot among it) comes before anything else
+        // on the node: what hangs directly off the node waits for every host item.
+        let hostItems = graph.specs[firstHostItem...].map { Reference($0.address, at: location, purpose: "host configuration") }
+        guard !hostItems.isEmpty else { return }
+        for resource in onNode {
+            graph.complete(resource) { spec, _ in
+                spec.references += hostItems
+                return []
+            }
+        }
     }
 
     /// The node's host configuration and snippets, over SSH, after the node itself.
