@@ -96,7 +96,9 @@ public enum SeedHomelab {
         ]
     )
 
-    public static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab"
+    /// A placeholder in the real format, to be replaced by your own public key: its 32 key bytes
+    /// spell REPLACE-WITH-YOUR-OWN-PUBLIC-KEY (no private key exists for it).
+    public static let sshKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJFUExBQ0UtV0lUSC1ZT1VSLU9XTi1QVUJMSUMtS0VZ replace-me@homelab"
 
     @DeclarationBuilder<any NodeContent>
     public static var machines: DeclarationGroup<any NodeContent> {

@@ -11,6 +11,33 @@ import Testing
         }
     }
 
+    /// Issue #13 point 4: public keys are parsed at validate, as sshd reads authorized_keys.
+    @Test func aMalformedPublicKeyIsAnErrorAtItsLine() {
+        let good = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFJFUExBQ0UtV0lUSC1ZT1VSLU9XTi1QVUJMSUMtS0VZ replace-me@homelab"
+        let keys = [
+            good, "from=\"10.0.0.0/8\" " + good,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab",
+            "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIFJFUExBQ0UtV0lUSC1ZT1VSLU9XTi1QVUJMSUMtS0VZ", "ssh-ed25519 not*base64", "media@homelab",
+        ]
+        let line = #line + 4
+        let lab = Lab("keys") {
+            Proxmox(endpoint: "https://pve:8006", token: .environment("T")) {
+                Node("pve") {
+                    VM("a", vmid: 200, from: .existing("base"), ip: "10.0.0.5/24", sshKeys: keys)
+                }
+            }
+        }
+        let found = diagnostics(lab)
+        #expect(
+            found.map(\.message) == [
+                "vm.a: sshKeys[2] is not an OpenSSH public key: the ssh-ed25519 key data is truncated or has bytes left over",
+                "vm.a: sshKeys[3] is not an OpenSSH public key: the key data is not a ssh-rsa key (its blob names another type)",
+                "vm.a: sshKeys[4] is not an OpenSSH public key: the ssh-ed25519 key data is not base64",
+                "vm.a: sshKeys[5] is not an OpenSSH public key: it starts with 'media@homelab', not a key type such as ssh-ed25519 or ssh-rsa",
+            ])
+        #expect(found.allSatisfy { $0.location.line == line })
+    }
+
     @Test func everyProblemIsReportedInOnePassWithItsLine() {
         let line = #line + 4
         let lab = Lab("broken") {

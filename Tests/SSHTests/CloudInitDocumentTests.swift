@@ -23,7 +23,7 @@ import Yams
         users: [
             CloudConfig.User(
                 name: "media", groups: ["sudo"], sudo: "ALL=(ALL) NOPASSWD:ALL",
-                sshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabKitSeedPublicKeyReplaceWithYours media@homelab"]
+                sshAuthorizedKeys: [SeedHomelab.sshKey]
             )
         ],
         packages: ["qemu-guest-agent", "nfs-common"],

@@ -1,4 +1,5 @@
 import HomelabCore
+import HostConfig
 
 /// Checks shared by the Proxmox declarations; each reports at the user's line.
 enum ProxmoxValidation {
@@ -15,6 +16,16 @@ enum ProxmoxValidation {
     static func checkVMID(_ vmid: Int, of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder) {
         if !vmidRange.contains(vmid) {
             graph.error("\(address): VMID \(vmid) is outside Proxmox's range 100...999999999", at: location, address: address)
+        }
+    }
+
+    /// Each key is one OpenSSH public key line, as cloud-init writes it into authorized_keys.
+    static func checkPublicKeys(
+        _ keys: [String], _ what: String, of address: ResourceAddress, at location: SourceLocation, into graph: inout GraphBuilder
+    ) {
+        for (index, key) in keys.enumerated() {
+            guard let problem = SSHPublicKey.problem(in: key) else { continue }
+            graph.error("\(address): \(what)[\(index)] is not an OpenSSH public key: \(problem)", at: location, address: address)
         }
     }
 

@@ -93,6 +93,8 @@ public struct Template: NodeContent {
         }
         if case .iso = source {
             if let autoinstall {
+                ProxmoxValidation.checkPublicKeys(
+                    autoinstall.authorizedKeys, "autoinstall.authorizedKeys", of: address, at: location, into: &graph)
                 if !autoinstall.passwordHash.hasPrefix("$") {
                     graph.error(
                         "\(address): passwordHash must be a crypt(3) hash such as $6$…, never a password (make one with `openssl passwd -6`)",

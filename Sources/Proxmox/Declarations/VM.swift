@@ -76,6 +76,7 @@ public struct VM: NodeContent {
         ProxmoxValidation.checkPositive(settings.sockets, "sockets", of: address, at: location, into: &graph)
         let interface = ProxmoxValidation.checkAddress(
             ip: settings.ip ?? "", gateway: settings.gateway, of: address, at: location, into: &graph)
+        ProxmoxValidation.checkPublicKeys(settings.sshKeys, "sshKeys", of: address, at: location, into: &graph)
         for server in settings.nameservers where IPv4Address(server) == nil {
             graph.error("\(address): nameserver '\(server)' is not an IPv4 address", at: location, address: address)
         }
