@@ -106,7 +106,7 @@ func dataLab(_ value: String = "one") -> Lab {
         #expect(await cli.run(["state", "list"]).out == "data.base\ndata.renamed\n")
         #expect(await cli.run(["state", "rm", "data.renamed"]).code == 0)
         #expect(await cli.run(["graph"]).out.contains("\"data.app\" -> \"data.base\";"))
-        #expect(await cli.run(["graph", "--format", "mermaid"]).out.contains("r1 --> r0"))
+        #expect(await cli.run(["graph", "--format", "mermaid"]).out.contains("g1 --> g0"))
         let destroyed = await cli.run(["destroy", "--auto-approve"])
         #expect(destroyed.code == 0 && destroyed.out.contains("Destroy complete! Resources: 0 added, 0 changed, 1 destroyed."))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HomelabKit
 import HomelabKitTesting
 import SeedHomelab
@@ -55,6 +56,20 @@ import Testing
         #expect(grub.attributes["line"] == #"GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt""#)
         let cluster = try #require(graph["cluster.homelabk8s01"])
         #expect(cluster.attributes["kubernetes"] == "1.31.4")
+    }
+
+    /// Issue #13 point 5: the picture in the docs is what `graph --format mermaid` prints today.
+    @Test func theDocsShowTheSeedsCurrentGraph() throws {
+        let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/seed.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let start = try #require(text.range(of: "```mermaid\n"))
+        let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
+        let rendered = GraphRenderer.mermaid(try SeedHomelab.lab.compile())
+        #expect(
+            String(text[start.upperBound..<end.lowerBound]) + "\n" == rendered, "regenerate with swift run Homelab graph --format mermaid")
+        // Readable at a glance: a few dozen boxes, grouped, not two hundred.
+        #expect(rendered.components(separatedBy: "[\"").count - 1 < 25)
+        #expect(rendered.contains("subgraph proxmox") && rendered.contains("subgraph kubeadm"))
     }
 
     @Test func seedDependenciesFollowThePipeline() throws {
