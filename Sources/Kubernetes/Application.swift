@@ -1,18 +1,26 @@
 import Foundation
 import HomelabCore
 
-/// An ArgoCD Application: a Helm chart or a Git path synced into a namespace.
+/// An ArgoCD Application: a Helm chart or a Git path synced into a namespace, or several sources
+/// at once (ArgoCD's multi-source Applications: a chart, the Git repository holding its values
+/// files as `$values`, and a directory of the app's own manifests, as the seed's ApplicationSet
+/// builds them).
 public struct Application: ClusterContent {
     public enum Source: Sendable, Hashable {
-        /// A chart from a Helm repository (or an OCI registry such as `ghcr.io/seerr-team/seerr`).
-        case helm(repo: String, chart: String, version: String, values: Value = .null)
+        /// A chart from a Helm repository (or an OCI registry such as `ghcr.io/seerr-team/seerr`),
+        /// with inline values and values files (`$values/k8s/apps/sonarr/values.yml` names a file
+        /// in the source whose `ref` is `values`).
+        case helm(repo: String, chart: String, version: String, values: Value = .null, valueFiles: [String] = [])
         /// A directory of manifests or a kustomization in a Git repository.
         case git(repo: String, path: String, revision: String = "HEAD")
+        /// A Git repository the other sources refer to as `$<name>`; ArgoCD deploys nothing from it.
+        case ref(String, repo: String, revision: String = "HEAD")
     }
 
     public var name: String
     public var namespace: String?
-    public var source: Source
+    /// One source, or several (ArgoCD's `sources`).
+    public var sources: [Source]
     public var createNamespace: Bool
     public var syncOptions: [String]
     public var prune: Bool
@@ -39,9 +47,30 @@ public struct Application: ClusterContent {
         line: Int = #line,
         column: Int = #column
     ) {
+        self.init(
+            name, namespace: namespace, sources: [source], createNamespace: createNamespace, syncOptions: syncOptions, prune: prune,
+            selfHeal: selfHeal, annotations: annotations, after: after, dependsOn: dependsOn, fileID: fileID, line: line,
+            column: column)
+    }
+
+    public init(
+        _ name: String,
+        namespace: String?,
+        sources: [Source],
+        createNamespace: Bool = false,
+        syncOptions: [String] = [],
+        prune: Bool = true,
+        selfHeal: Bool = true,
+        annotations: [String: String] = [:],
+        after: [String] = [],
+        dependsOn: [String] = [],
+        fileID: String = #fileID,
+        line: Int = #line,
+        column: Int = #column
+    ) {
         self.name = name
         self.namespace = namespace
-        self.source = source
+        self.sources = sources
         self.createNamespace = createNamespace
         self.syncOptions = syncOptions
         self.prune = prune
@@ -50,6 +79,31 @@ public struct Application: ClusterContent {
         self.after = after
         self.dependsOn = dependsOn
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
+    }
+
+    /// What ArgoCD would refuse in the sources: none at all, an incomplete chart, a `ref` twice,
+    /// or a values file under `$name/` with no source whose `ref` is `name`.
+    private func checkSources(_ address: ResourceAddress, into graph: inout GraphBuilder) {
+        if sources.isEmpty { graph.error("\(address): an Application needs a source", at: location, address: address) }
+        var refs: [String] = []
+        for source in sources { if case .ref(let name, _, _) = source { refs.append(name) } }
+        for name in Set(refs) where refs.filter({ $0 == name }).count > 1 {
+            graph.error("\(address): two sources have ref '\(name)'", at: location, address: address)
+        }
+        for source in sources {
+            guard case .helm(let repo, let chart, let version, _, let valueFiles) = source else { continue }
+            if repo.isEmpty || chart.isEmpty || version.isEmpty {
+                graph.error("\(address): a Helm source needs a repo, a chart and a version", at: location, address: address)
+            }
+            for file in valueFiles where file.hasPrefix("$") {
+                let name = String(file.dropFirst().prefix { $0 != "/" })
+                if !refs.contains(name) {
+                    graph.error(
+                        "\(address): values file '\(file)' refers to $\(name), but no source has ref '\(name)' (add .ref(\"\(name)\", repo: …))",
+                        at: location, address: address)
+                }
+            }
+        }
     }
 
     public static func address(cluster: String, name: String) -> ResourceAddress {
@@ -68,9 +122,7 @@ public struct Application: ClusterContent {
         for option in syncOptions where !option.contains("=") {
             graph.error("\(address): sync option '\(option)' must look like Name=value", at: location, address: address)
         }
-        if case .helm(let repo, let chart, let version, _) = source, repo.isEmpty || chart.isEmpty || version.isEmpty {
-            graph.error("\(address): a Helm source needs a repo, a chart and a version", at: location, address: address)
-        }
+        checkSources(address, into: &graph)
         var references = cluster.baseReferences(at: location)
         if let argocd = cluster.argocd {
             references.append(Reference(argocd, at: location, purpose: "ArgoCD"))
@@ -88,7 +140,7 @@ public struct Application: ClusterContent {
                 address: address,
                 type: KubernetesTypes.application,
                 attributes: ApplicationAttributes(
-                    cluster: cluster.name, name: name, argocdNamespace: cluster.argocdNamespace, namespace: namespace, source: source,
+                    cluster: cluster.name, name: name, argocdNamespace: cluster.argocdNamespace, namespace: namespace, sources: sources,
                     syncOptions: options, prune: prune, selfHeal: selfHeal, annotations: annotations),
                 location: location,
                 references: references,

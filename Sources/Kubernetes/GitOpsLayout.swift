@@ -15,9 +15,12 @@ public enum GitOpsLayout {
         where resource.type == KubernetesTypes.application && resource.attributes["cluster"]?.stringValue == cluster {
             let attributes = resource.attributes
             let name = attributes["name"]?.stringValue ?? ""
-            let source = attributes["source"] ?? .null
+            let sources = attributes["sources"]?.arrayValue ?? []
+            let source = sources.first { $0["kind"]?.stringValue == "helm" } ?? sources.first ?? .null
             var config: [String: Value] = [
-                "appName": .string(name), "namespace": attributes["namespace"] ?? "", "hasResources": false,
+                "appName": .string(name), "namespace": attributes["namespace"] ?? "",
+                // A chart with a directory of its own manifests beside it.
+                "hasResources": .bool(source["kind"]?.stringValue == "helm" && sources.contains { $0["kind"]?.stringValue == "git" }),
                 "createNamespace": .bool((attributes["syncOptions"]?.arrayValue ?? []).contains("CreateNamespace=true")),
                 "syncOptions": .array((attributes["syncOptions"]?.arrayValue ?? []).filter { $0 != "CreateNamespace=true" }),
             ]

@@ -50,31 +50,83 @@ public struct ApplicationAttributes: Codable, Sendable, Equatable {
     public var argocdNamespace: String
     /// The destination namespace; `nil` for cluster-scoped objects.
     public var namespace: String?
-    public var source: Application.Source
+    public var sources: [Application.Source]
     public var syncOptions: [String]
     public var prune: Bool
     public var selfHeal: Bool
     public var annotations: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case cluster, name, argocdNamespace, namespace, source, syncOptions, prune, selfHeal, annotations
+        case cluster, name, argocdNamespace, namespace, sources, syncOptions, prune, selfHeal, annotations
+        /// Before multi-source Applications, state held one `source`.
+        case source
+    }
+
+    public init(
+        cluster: String, name: String, argocdNamespace: String, namespace: String?, sources: [Application.Source], syncOptions: [String],
+        prune: Bool, selfHeal: Bool, annotations: [String: String]
+    ) {
+        self.cluster = cluster
+        self.name = name
+        self.argocdNamespace = argocdNamespace
+        self.namespace = namespace
+        self.sources = sources
+        self.syncOptions = syncOptions
+        self.prune = prune
+        self.selfHeal = selfHeal
+        self.annotations = annotations
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cluster = try container.decode(String.self, forKey: .cluster)
+        name = try container.decode(String.self, forKey: .name)
+        argocdNamespace = try container.decode(String.self, forKey: .argocdNamespace)
+        namespace = try container.decodeIfPresent(String.self, forKey: .namespace)
+        if let sources = try container.decodeIfPresent([Application.Source].self, forKey: .sources) {
+            self.sources = sources
+        } else {
+            sources = [try container.decode(Application.Source.self, forKey: .source)]
+        }
+        syncOptions = try container.decode([String].self, forKey: .syncOptions)
+        prune = try container.decode(Bool.self, forKey: .prune)
+        selfHeal = try container.decode(Bool.self, forKey: .selfHeal)
+        annotations = try container.decode([String: String].self, forKey: .annotations)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cluster, forKey: .cluster)
+        try container.encode(name, forKey: .name)
+        try container.encode(argocdNamespace, forKey: .argocdNamespace)
+        try container.encode(namespace, forKey: .namespace)
+        try container.encode(sources, forKey: .sources)
+        try container.encode(syncOptions, forKey: .syncOptions)
+        try container.encode(prune, forKey: .prune)
+        try container.encode(selfHeal, forKey: .selfHeal)
+        try container.encode(annotations, forKey: .annotations)
     }
 }
 
-/// A source as attributes: `{"kind": "helm", "repo", "chart", "version", "values"}` or
-/// `{"kind": "git", "repo", "path", "revision"}`.
+/// A source as attributes: `{"kind": "helm", "repo", "chart", "version", "values", "valueFiles"}`,
+/// `{"kind": "git", "repo", "path", "revision"}` or `{"kind": "ref", "ref", "repo", "revision"}`.
 extension Application.Source: Codable {
-    private enum CodingKeys: String, CodingKey { case kind, repo, chart, version, values, path, revision }
+    private enum CodingKeys: String, CodingKey { case kind, repo, chart, version, values, valueFiles, path, revision, ref }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let repo = try container.decode(String.self, forKey: .repo)
-        if try container.decode(String.self, forKey: .kind) == "helm" {
+        switch try container.decode(String.self, forKey: .kind) {
+        case "helm":
             self = .helm(
                 repo: repo, chart: try container.decode(String.self, forKey: .chart),
                 version: try container.decode(String.self, forKey: .version),
-                values: try container.decodeIfPresent(Value.self, forKey: .values) ?? .null)
-        } else {
+                values: try container.decodeIfPresent(Value.self, forKey: .values) ?? .null,
+                valueFiles: try container.decodeIfPresent([String].self, forKey: .valueFiles) ?? [])
+        case "ref":
+            self = .ref(
+                try container.decode(String.self, forKey: .ref), repo: repo, revision: try container.decode(String.self, forKey: .revision))
+        default:
             self = .git(
                 repo: repo, path: try container.decode(String.self, forKey: .path),
                 revision: try container.decode(String.self, forKey: .revision))
@@ -84,16 +136,22 @@ extension Application.Source: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
-        case .helm(let repo, let chart, let version, let values):
+        case .helm(let repo, let chart, let version, let values, let valueFiles):
             try container.encode("helm", forKey: .kind)
             try container.encode(repo, forKey: .repo)
             try container.encode(chart, forKey: .chart)
             try container.encode(version, forKey: .version)
             try container.encode(values, forKey: .values)
+            if !valueFiles.isEmpty { try container.encode(valueFiles, forKey: .valueFiles) }
         case .git(let repo, let path, let revision):
             try container.encode("git", forKey: .kind)
             try container.encode(repo, forKey: .repo)
             try container.encode(path, forKey: .path)
+            try container.encode(revision, forKey: .revision)
+        case .ref(let name, let repo, let revision):
+            try container.encode("ref", forKey: .kind)
+            try container.encode(name, forKey: .ref)
+            try container.encode(repo, forKey: .repo)
             try container.encode(revision, forKey: .revision)
         }
     }

@@ -47,7 +47,15 @@ import Testing
         let graph = try SeedHomelab.lab.compile()
         let certManager = try #require(graph["app.homelabk8s01/cert-manager"])
         #expect(certManager.attributes["namespace"] == "cert-manager")
-        #expect(certManager.attributes["source"]?["version"] == "v1.20.0")
+        #expect(certManager.attributes["sources"]?.arrayValue?.first?["version"] == "v1.20.0")
+        // The ApplicationSet's sources: the chart with values.yml through $values, and sonarr's
+        // own manifests directory.
+        let sonarr = try #require(graph["app.homelabk8s01/arr-sonarr"]?.attributes["sources"]?.arrayValue)
+        let directory = "k8s/clusters/homelabk8s01/apps/arr/sonarr"
+        #expect(sonarr.map { $0["kind"]?.stringValue } == ["helm", "ref", "git"])
+        #expect(sonarr[0]["valueFiles"] == .strings(["$values/\(directory)/values.yml"]))
+        #expect(sonarr[1]["ref"] == "values" && sonarr[1]["repo"] == "https://github.com/kyleseneker/homelab.git")
+        #expect(sonarr[2]["path"] == .string(directory))
         let kubelet = try #require(graph["package.k8s-node-template/kubelet"])
         #expect(kubelet.attributes["version"] == "1.31.4*" && kubelet.attributes["hold"] == true)
         let forwarding = try #require(graph["sysctl.k8s-node-template/net.ipv4.ip_forward"])

@@ -185,9 +185,17 @@ import Testing
                     "vault", namespace: "vault",
                     source: .helm(repo: "https://helm.releases.hashicorp.com", chart: "vault", version: "0.32.0", values: values(replicas)))
                 if withSecrets {
+                    // Multi-source, as the seed's ApplicationSet makes it: values from Git through
+                    // $values, and the app's own manifests directory.
                     Application(
                         "external-secrets", namespace: "external-secrets",
-                        source: .helm(repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.2.0"),
+                        sources: [
+                            .helm(
+                                repo: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.2.0",
+                                valueFiles: ["$values/k8s/external-secrets/values.yml"]),
+                            .ref("values", repo: "https://example.com/homelab.git"),
+                            .git(repo: "https://example.com/homelab.git", path: "k8s/external-secrets"),
+                        ],
                         after: ["vault"])
                 }
             }
@@ -203,6 +211,18 @@ import Testing
         #expect(
             await simulator.object(apiVersion: "v1", plural: "configmaps", namespace: "argocd", name: "argocd-cm")?["data"]?["url"]
                 == "https://argocd.homelab.local")
+        let secrets = await simulator.object(
+            apiVersion: "argoproj.io/v1alpha1", plural: "applications", namespace: "argocd", name: "external-secrets")
+        let sources: Value = [
+            [
+                "repoURL": "https://charts.external-secrets.io", "chart": "external-secrets", "targetRevision": "2.2.0",
+                "helm": ["valueFiles": ["$values/k8s/external-secrets/values.yml"]],
+            ],
+            ["repoURL": "https://example.com/homelab.git", "targetRevision": "HEAD", "ref": "values"],
+            ["repoURL": "https://example.com/homelab.git", "targetRevision": "HEAD", "path": "k8s/external-secrets"],
+        ]
+        #expect(secrets?["spec"]?["sources"] == sources)
+        #expect(secrets?["spec"]?["source"] == nil)
         // external-secrets is created only after vault was seen Synced and Healthy.
         let requests = simulator.requests
         let lastVaultRead = requests.lastIndex(of: "GET /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/vault")
@@ -213,7 +233,7 @@ import Testing
         // An edited value is a precise diff; a removed application is pruned.
         let edited = try await setup.plan(lab(3, true))
         #expect(edited.actionLines == ["~ app.lab/vault"])
-        #expect(edited.changes.first { $0.action == .update }?.diffs.map(\.path.description) == ["source.values.server.replicas"])
+        #expect(edited.changes.first { $0.action == .update }?.diffs.map(\.path.description) == ["sources[0].values.server.replicas"])
         try await setup.apply(lab(3, false))
         #expect(await simulator.names(apiVersion: "argoproj.io/v1alpha1", plural: "applications") == ["argocd/vault"])
         #expect(
@@ -227,7 +247,7 @@ import Testing
             patch: ["spec": ["source": ["targetRevision": "0.31.0"]]])
         let drift = try await setup.plan(lab(3, false))
         #expect(drift.actionLines == ["~ app.lab/vault"])
-        #expect(drift.changes.first { $0.action == .update }?.diffs.map(\.path.description) == ["source.version"])
+        #expect(drift.changes.first { $0.action == .update }?.diffs.map(\.path.description) == ["sources[0].version"])
     }
 
     /// Destroying ArgoCD removes each object its install manifest made (recorded by name when it

@@ -10,16 +10,8 @@ enum ApplicationResource: ResourceHandler {
     /// The Application object for the attributes a Swift `Application` compiled into.
     static func object(_ attributes: ApplicationAttributes) -> Value {
         var spec: [String: Value] = [:]
-        switch attributes.source {
-        case .helm(let repo, let chart, let version, let values):
-            var helm: [String: Value] = [:]
-            if values != .null { helm["valuesObject"] = values }
-            spec["source"] = [
-                "repoURL": .string(repo), "chart": .string(chart), "targetRevision": .string(version), "helm": .object(helm),
-            ]
-        case .git(let repo, let path, let revision):
-            spec["source"] = ["repoURL": .string(repo), "path": .string(path), "targetRevision": .string(revision)]
-        }
+        let sources = attributes.sources.map(Self.object)
+        if sources.count == 1 { spec["source"] = sources[0] } else { spec["sources"] = .array(sources) }
         spec["project"] = "default"
         // No namespace for Applications of cluster-scoped objects (CRDs, policies).
         var destination: [String: Value] = ["server": "https://kubernetes.default.svc"]
@@ -32,6 +24,38 @@ enum ApplicationResource: ResourceHandler {
         var metadata: [String: Value] = ["name": .string(attributes.name), "namespace": .string(attributes.argocdNamespace)]
         if !attributes.annotations.isEmpty { metadata["annotations"] = .object(attributes.annotations.mapValues(Value.string)) }
         return ["apiVersion": .string(apiVersion), "kind": "Application", "metadata": .object(metadata), "spec": .object(spec)]
+    }
+
+    /// One entry of `spec.source`/`spec.sources` (argo-cd `pkg/apis/application/v1alpha1`
+    /// `ApplicationSource`: `repoURL`, `chart`, `path`, `targetRevision`, `ref`, `helm`).
+    static func object(_ source: Application.Source) -> Value {
+        switch source {
+        case .helm(let repo, let chart, let version, let values, let valueFiles):
+            var helm: [String: Value] = [:]
+            if values != .null { helm["valuesObject"] = values }
+            if !valueFiles.isEmpty { helm["valueFiles"] = .strings(valueFiles) }
+            return ["repoURL": .string(repo), "chart": .string(chart), "targetRevision": .string(version), "helm": .object(helm)]
+        case .git(let repo, let path, let revision):
+            return ["repoURL": .string(repo), "path": .string(path), "targetRevision": .string(revision)]
+        case .ref(let name, let repo, let revision):
+            return ["repoURL": .string(repo), "targetRevision": .string(revision), "ref": .string(name)]
+        }
+    }
+
+    /// The source a live entry holds, read as the kind HomelabKit applied there.
+    static func source(_ live: Value, as applied: Application.Source) -> Application.Source {
+        let text = { (key: String) in live[key]?.stringValue ?? "" }
+        switch applied {
+        case .helm:
+            return .helm(
+                repo: text("repoURL"), chart: text("chart"), version: text("targetRevision"),
+                values: live["helm"]?["valuesObject"] ?? .null,
+                valueFiles: (live["helm"]?["valueFiles"]?.arrayValue ?? []).compactMap(\.stringValue))
+        case .git:
+            return .git(repo: text("repoURL"), path: text("path"), revision: text("targetRevision"))
+        case .ref:
+            return .ref(text("ref"), repo: text("repoURL"), revision: text("targetRevision"))
+        }
     }
 
     static func read(_ request: TypedRead<ApplicationAttributes>, using session: KubernetesSession) async throws
@@ -51,16 +75,8 @@ enum ApplicationResource: ResourceHandler {
         real.prune = automated?["prune"]?.boolValue ?? false
         real.selfHeal = automated?["selfHeal"]?.boolValue ?? false
         real.syncOptions = (spec["syncPolicy"]?["syncOptions"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let source = spec["source"] ?? .null
-        let text = { (key: String) in source[key]?.stringValue ?? "" }
-        switch prior.source {
-        case .helm:
-            real.source = .helm(
-                repo: text("repoURL"), chart: text("chart"), version: text("targetRevision"),
-                values: source["helm"]?["valuesObject"] ?? .null)
-        case .git:
-            real.source = .git(repo: text("repoURL"), path: text("path"), revision: text("targetRevision"))
-        }
+        let entries = prior.sources.count == 1 ? [spec["source"] ?? .null] : spec["sources"]?.arrayValue ?? []
+        real.sources = zip(entries, prior.sources).map { Self.source($0, as: $1) }
         real.annotations = (projected["metadata"]?["annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         return real
     }
