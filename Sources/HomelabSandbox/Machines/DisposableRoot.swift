@@ -25,24 +25,53 @@ public final class DisposableRoot: @unchecked Sendable {
     public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("DisposableRootFiles").path
 
+    /// Where the machine's network is.
+    public enum Network: Sendable {
+        /// Its own namespace, reached from the process's namespace over a veth pair on a /30 of
+        /// 10.213.0.0/16 (the tests' machines).
+        case isolated
+        /// Its own namespace, plugged into the lab's bridge at `address` (`192.168.10.50/24`), with
+        /// a default route through `gateway` (a VM on a Proxmox host's bridge).
+        case bridged(LabNetwork, address: String, gateway: String?)
+        /// The lab's namespace itself, its sshd on `address`, one of the bridge's addresses (the
+        /// Proxmox host, whose network the lab is).
+        case shared(LabNetwork, address: String)
+    }
+
+    /// The lab this machine is part of, if any (kept alive as long as the machine).
+    public let lab: LabNetwork?
+    private let ownsNamespace: Bool
+
     /// Builds the root and waits for its sshd, off Swift's cooperative pool.
-    public static func start() async throws -> DisposableRoot {
+    public static func start(network: Network = .isolated) async throws -> DisposableRoot {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot() }) }
+            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot(network: network) }) }
         }
     }
 
-    private init() throws {
+    private init(network: Network) throws {
         guard geteuid() == 0 else {
             throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
+        _ = Self.staleRemoved
         let slot = Self.claimSlot()
         directory = "/tmp/homelab-root-\(slot)-\(UUID().uuidString.prefix(6))"
-        namespace = "hkroot\(slot)"
         let base = slot * 4
         let prefix = "10.213.\(base / 256)."
-        address = prefix + String(base % 256 + 2)
-        gateway = prefix + String(base % 256 + 1)
+        switch network {
+        case .isolated:
+            (namespace, lab, ownsNamespace) = ("hkroot\(slot)", nil, true)
+            address = prefix + String(base % 256 + 2)
+            gateway = prefix + String(base % 256 + 1)
+        case .bridged(let lab, let cidr, let router):
+            (namespace, self.lab, ownsNamespace) = ("hkroot\(slot)", lab, true)
+            address = String(cidr.split(separator: "/").first ?? "")
+            gateway = router ?? String(lab.addresses.first?.split(separator: "/").first ?? "")
+        case .shared(let lab, let host):
+            (namespace, self.lab, ownsNamespace) = (lab.namespace, lab, false)
+            address = host
+            gateway = host
+        }
         let fm = FileManager.default
         for path in [
             "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
@@ -84,33 +113,57 @@ public final class DisposableRoot: @unchecked Sendable {
         knownHosts = "\(directory)/known_hosts"
         try "\(address) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: false, encoding: .utf8)
 
-        let ip = "/usr/sbin/ip"
-        // What a killed test run may have left under this name goes first.
-        _ = try? Spawn.run(ip, ["netns", "del", namespace])
-        _ = try? Spawn.run(ip, ["link", "del", "\(namespace)h"])
-        try Self.run(ip, ["netns", "add", namespace])
-        try Self.run(ip, ["link", "add", "\(namespace)h", "type", "veth", "peer", "name", "eth0", "netns", namespace])
-        try Self.run(ip, ["addr", "add", prefix + String(base % 256 + 1) + "/30", "dev", "\(namespace)h"])
-        try Self.run(ip, ["link", "set", "\(namespace)h", "up"])
-        try Self.run(ip, ["-n", namespace, "addr", "add", address + "/30", "dev", "eth0"])
-        try Self.run(ip, ["-n", namespace, "link", "set", "eth0", "up"])
-        try Self.run(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        // Owned first, so a run killed from here on leaves nothing the next one does not remove;
+        // a failure here removes it at once (the machine is not made, so nothing else will).
+        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: directory) }
+        do {
+            try Self.plug(network, namespace: namespace, hostSide: "\(namespace)h", isolated: (prefix + String(base % 256 + 1), address))
+        } catch {
+            if ownsNamespace { LabNetwork.remove(namespace) }
+            try? fm.removeItem(atPath: directory)
+            throw error
+        }
         pid = try Spawn.start(
-            ip,
+            "/usr/sbin/ip",
             [
                 "netns", "exec", namespace, "unshare", "--mount", "--pid", "--fork", "--kill-child", "/bin/sh", Self.fixtures + "/enter.sh",
                 directory,
             ],
             outputPath: "\(directory)/root.log")
-        Self.live.withLock { $0[directory] = (pid, namespace) }
+        Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil) }
         _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()
     }
 
     /// Cleans up off the thread that drops the last reference (often a cooperative one, which
     /// must not block); the process waits for every cleanup at exit, so nothing is left behind.
+    /// Makes the machine's network: its namespace and the veth pair to the process's namespace
+    /// or to the lab's bridge; nothing for a machine sharing the lab's namespace.
+    private static func plug(_ network: Network, namespace: String, hostSide: String, isolated: (host: String, machine: String)) throws {
+        let ip = "/usr/sbin/ip"
+        if case .shared = network { return }
+        // What a killed test run may have left under this name goes first.
+        _ = try? Spawn.run(ip, ["netns", "del", namespace])
+        _ = try? Spawn.run(ip, ["link", "del", hostSide])
+        try run(ip, ["netns", "add", namespace])
+        try run(ip, ["link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+        switch network {
+        case .isolated, .shared:
+            try run(ip, ["addr", "add", isolated.host + "/30", "dev", hostSide])
+            try run(ip, ["link", "set", hostSide, "up"])
+            try run(ip, ["-n", namespace, "addr", "add", isolated.machine + "/30", "dev", "eth0"])
+        case .bridged(let lab, let cidr, _):
+            try run(ip, ["link", "set", hostSide, "netns", lab.namespace])
+            try run(ip, ["-n", lab.namespace, "link", "set", hostSide, "master", lab.bridge, "up"])
+            try run(ip, ["-n", namespace, "addr", "add", cidr, "dev", "eth0"])
+        }
+        try run(ip, ["-n", namespace, "link", "set", "eth0", "up"])
+        try run(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        if case .bridged(_, _, let gateway?) = network { try run(ip, ["-n", namespace, "route", "add", "default", "via", gateway]) }
+    }
+
     deinit {
-        let (pid, directory, namespace) = (self.pid, self.directory, self.namespace)
+        let (pid, directory, namespace) = (self.pid, self.directory, ownsNamespace ? self.namespace : nil)
         Self.live.withLock { _ = $0.removeValue(forKey: directory) }
         Self.cleanups.enter()
         DispatchQueue.global().async {
@@ -119,15 +172,15 @@ public final class DisposableRoot: @unchecked Sendable {
         }
     }
 
-    private static func remove(pid: pid_t, directory: String, namespace: String) {
+    private static func remove(pid: pid_t, directory: String, namespace: String?) {
         Spawn.stop(pid)
-        _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
+        if let namespace { LabNetwork.remove(namespace) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Machines not released yet: a test that ends while a task still holds one (the process
     /// exits first) must not leave its namespace and processes behind.
-    private static let live = Mutex<[String: (pid: pid_t, namespace: String)]>([:])
+    private static let live = Mutex<[String: (pid: pid_t, namespace: String?)]>([:])
 
     private static let cleanups: DispatchGroup = {
         atexit {
@@ -180,6 +233,9 @@ public final class DisposableRoot: @unchecked Sendable {
 
     private static let slots = Mutex<Set<Int>>([])
 
+    /// Once per process: what killed runs left (their owner is gone) is removed first.
+    private static let staleRemoved: Void = LabNetwork.removeStale()
+
     /// The root's view of a file, read from outside through the overlay's upper layer or, when
     /// unchanged, the machine's own root.
     public func contents(of path: String) -> String? {
@@ -193,7 +249,7 @@ public final class DisposableRoot: @unchecked Sendable {
 
     private func waitUntilListening() throws {
         for _ in 0..<200 {
-            if Self.isListening(address, 22) { return }
+            if let lab { if lab.isListening(address, 22) { return } } else if Self.isListening(address, 22) { return }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { break }
             usleep(50_000)
