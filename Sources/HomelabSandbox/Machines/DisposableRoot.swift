@@ -38,18 +38,29 @@ public final class DisposableRoot: @unchecked Sendable {
         case shared(LabNetwork, address: String)
     }
 
+    /// A login the machine has besides root, as cloud-init makes one from `ciuser` and
+    /// `sshkeys`: its own home with the keys, and sudo without a password.
+    public struct User: Sendable {
+        public var name: String
+        public var authorizedKeys: [String]
+        public init(_ name: String, authorizedKeys: [String]) {
+            self.name = name
+            self.authorizedKeys = authorizedKeys
+        }
+    }
+
     /// The lab this machine is part of, if any (kept alive as long as the machine).
     public let lab: LabNetwork?
     private let ownsNamespace: Bool
 
     /// Builds the root and waits for its sshd, off Swift's cooperative pool.
-    public static func start(network: Network = .isolated) async throws -> DisposableRoot {
+    public static func start(network: Network = .isolated, users: [User] = []) async throws -> DisposableRoot {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot(network: network) }) }
+            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot(network: network, users: users) }) }
         }
     }
 
-    private init(network: Network) throws {
+    private init(network: Network, users: [User]) throws {
         guard geteuid() == 0 else {
             throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
@@ -89,6 +100,7 @@ public final class DisposableRoot: @unchecked Sendable {
         try "\(UUID().uuidString.lowercased())\n".write(
             toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
 
+        try Self.add(users, to: "\(directory)/upper")
         let ssh = "\(directory)/upper/etc/ssh/homelab-test"
         try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
         key = "\(directory)/id_ed25519"
@@ -97,7 +109,7 @@ public final class DisposableRoot: @unchecked Sendable {
         try """
         ListenAddress \(address)
         HostKey /etc/ssh/homelab-test/host_ed25519
-        AuthorizedKeysFile /etc/ssh/homelab-test/authorized_keys
+        AuthorizedKeysFile /etc/ssh/homelab-test/authorized_keys .ssh/authorized_keys
         PermitRootLogin prohibit-password
         PasswordAuthentication no
         KbdInteractiveAuthentication no
@@ -137,6 +149,36 @@ public final class DisposableRoot: @unchecked Sendable {
 
     /// Cleans up off the thread that drops the last reference (often a cooperative one, which
     /// must not block); the process waits for every cleanup at exit, so nothing is left behind.
+    /// Writes the users into the overlay's upper layer before it is mounted: the CI machine's
+    /// accounts plus these (uids from 3000, clear of its own), a home with the keys, and sudo.
+    private static func add(_ users: [User], to upper: String) throws {
+        guard !users.isEmpty else { return }
+        let fm = FileManager.default
+        var passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
+        var group = try String(contentsOfFile: "/etc/group", encoding: .utf8)
+        var shadow = (try? String(contentsOfFile: "/etc/shadow", encoding: .utf8)) ?? ""
+        try fm.createDirectory(atPath: "\(upper)/etc/sudoers.d", withIntermediateDirectories: true)
+        for (index, user) in users.enumerated() {
+            let id = 3000 + index
+            passwd += "\(user.name):x:\(id):\(id)::/home/\(user.name):/bin/bash\n"
+            group += "\(user.name):x:\(id):\n"
+            // "*": no password, not locked (sshd refuses locked accounts without PAM).
+            shadow += "\(user.name):*:19000:0:99999:7:::\n"
+            try fm.createDirectory(atPath: "\(upper)/home/\(user.name)/.ssh", withIntermediateDirectories: true)
+            try (user.authorizedKeys.joined(separator: "\n") + "\n").write(
+                toFile: "\(upper)/home/\(user.name)/.ssh/authorized_keys", atomically: false, encoding: .utf8)
+            try "".write(toFile: "\(upper)/home/\(user.name)/.bashrc", atomically: false, encoding: .utf8)
+            _ = try run("/bin/chown", ["-R", "\(id):\(id)", "\(upper)/home/\(user.name)"])
+            try "\(user.name) ALL=(ALL) NOPASSWD:ALL\n".write(
+                toFile: "\(upper)/etc/sudoers.d/\(user.name)", atomically: false, encoding: .utf8)
+            chmod("\(upper)/etc/sudoers.d/\(user.name)", 0o440)
+        }
+        try passwd.write(toFile: "\(upper)/etc/passwd", atomically: false, encoding: .utf8)
+        try group.write(toFile: "\(upper)/etc/group", atomically: false, encoding: .utf8)
+        try shadow.write(toFile: "\(upper)/etc/shadow", atomically: false, encoding: .utf8)
+        chmod("\(upper)/etc/shadow", 0o640)
+    }
+
     /// Makes the machine's network: its namespace and the veth pair to the process's namespace
     /// or to the lab's bridge; nothing for a machine sharing the lab's namespace.
     private static func plug(_ network: Network, namespace: String, hostSide: String, isolated: (host: String, machine: String)) throws {

@@ -92,7 +92,10 @@ extension PVECluster {
                 duration: configuration.taskDurations.create, fault: fault
             ) { cluster in
                 cluster.vms[vmid]?.lock = nil
-                if start { cluster.vms[vmid]?.running = true }
+                if start {
+                    cluster.vms[vmid]?.running = true
+                    cluster.guestsBoot(vmid)
+                }
                 return ["creating VM \(vmid)"]
             }
         )
@@ -380,16 +383,25 @@ extension PVECluster {
                     if vm.running { throw PVEAPIFailure.server("VM \(vmid) already running") }
                     cluster.applyPending(vmid)
                     cluster.vms[vmid]?.running = true
+                    cluster.guestsBoot(vmid)
                     return ["start VM \(vmid)"]
                 default:
                     // qemu-server `vm_stop` (PVE/QemuServer.pm): `return if !$pid` — stopping or shutting
                     // down a VM that is not running ends the task OK, with nothing done.
                     guard vm.running else { return [] }
                     cluster.vms[vmid]?.running = false
+                    await cluster.configuration.guests?.stopped(vmid: vmid)
                     return ["\(action) VM \(vmid)"]
                 }
             }
         )
+    }
+
+    /// Tells the guest host that `vmid`'s QEMU runs; the guest boots on its own while the start
+    /// task ends (a real VM's sshd answers only after its boot).
+    func guestsBoot(_ vmid: Int) {
+        guard let guests = configuration.guests, let config = vms[vmid]?.config else { return }
+        Task { await guests.started(vmid: vmid, config: config) }
     }
 
     /// qemu-server `PVE/API2/Qemu.pm` `template`: "you can't convert a template to a template" and

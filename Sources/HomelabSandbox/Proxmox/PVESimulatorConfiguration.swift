@@ -77,6 +77,9 @@ public struct PVESimulatorConfiguration: Sendable {
     public var schema: PVESchema?
     /// Checksums of what `download-url` can fetch (the simulator has no internet): URL → sha256.
     public var downloads: [String: String] = [:]
+    /// Boots a guest when a VM starts and stops it when the VM stops (the sandbox's machines);
+    /// `nil`: VMs are records only.
+    public var guests: (any PVEGuestHost)?
 
     public init() {}
 }
