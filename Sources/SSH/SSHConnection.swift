@@ -248,7 +248,10 @@ public final class SSHConnection: @unchecked Sendable {
         if let session { libssh2_session_last_error(session, &message, &length, 0) }
         let detail = message.map { String(cString: $0) } ?? "error \(code)"
         switch code {
-        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_SOCKET_TIMEOUT:
+        // No banner: the server closed the connection before speaking (a machine still booting,
+        // an sshd not ready yet), which is the connection breaking rather than a protocol fault.
+        case LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_DISCONNECT, LIBSSH2_ERROR_SOCKET_TIMEOUT,
+            LIBSSH2_ERROR_BANNER_RECV, LIBSSH2_ERROR_BANNER_SEND:
             return .connectionLost(host: configuration.host, detail: "\(operation): \(detail)")
         default:
             return .protocolError(host: configuration.host, detail: "\(operation): \(detail)")

@@ -277,6 +277,35 @@ import Testing
         #expect(await setup.nodes() == ["cp", "w1"])
     }
 
+    /// A node that does not answer yet (a VM still booting) is waited for; the apply goes on once
+    /// it does.
+    @Test func aNodeStillBootingIsWaitedFor() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        // The worker's link is down, as a VM's network is until it has booted.
+        let link = "\(setup.worker.namespace)h"
+        _ = try Spawn.run("/usr/sbin/ip", ["link", "set", link, "down"])
+        let up = Task {
+            try await Task.sleep(for: .seconds(2))
+            _ = try Spawn.run("/usr/sbin/ip", ["link", "set", link, "up"])
+        }
+        // The worker is a machine HomelabKit does not reach itself before the cluster does (as a
+        // VM created through the Proxmox API).
+        let (access, cp, worker) = (setup.access, setup.controlPlane.address, setup.worker.address)
+        let lab = Lab("kubeadm") {
+            Host("cp", address: cp, access: access) {}
+            DataResource("w1")
+            Cluster(
+                "lab", kubernetes: "1.31.4", controlPlane: [setup.node("cp")],
+                workers: [ClusterNode("w1", address: worker, machine: "data.w1")], skipKubeProxy: true, access: access
+            ) {}
+        }
+        try await setup.apply(lab)
+        try await up.value
+        #expect(await setup.nodes() == ["cp", "w1"])
+        #expect(setup.progress.entries.contains { $0.hasPrefix("waiting for w1 to answer over SSH") })
+    }
+
     /// A worker added later joins; removed, its Node goes and kubeadm's files on it are reset.
     @Test func aWorkerJoinsLaterAndLeaves() async throws {
         let setup = try await Setup()

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Synchronization
 
 /// A lab's network, made only of namespaces: a network namespace holding a bridge (`vmbr0`, as on

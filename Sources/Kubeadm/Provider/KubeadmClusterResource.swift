@@ -169,6 +169,7 @@ enum KubeadmClusterResource: ResourceHandler {
         guard let first = desired.controlPlane.first else { throw ProviderError.failed("cluster \(desired.name) has no control plane") }
         let documents = ClusterDocuments(desired)
         let shell = try session.on(first)
+        try await session.waitUntilReachable(first, progress: progress)
         // A certificate key encrypts the control-plane certificates kubeadm uploads for further
         // control planes to join with; it lives for this run only, is never stored, and kubeadm
         // is told not to print it.
@@ -249,6 +250,7 @@ enum KubeadmClusterResource: ResourceHandler {
         session: KubeadmSession, progress: @escaping @Sendable (String) -> Void
     ) async throws {
         let shell = try session.on(node)
+        try await session.waitUntilReachable(node, progress: progress)
         if try await shell.exists("/etc/kubernetes/kubelet.conf") {
             progress("\(node.name): an earlier join stopped before the node registered; resetting it")
             try await shell.run("kubeadm", "reset", "-f")

@@ -9,6 +9,9 @@ public final class KubeadmProvider: HandlerProvider<KubeadmSession>, @unchecked 
     public struct Options: Sendable {
         /// How long a joined node may take to appear in the API.
         public var nodeTimeout: Duration
+        /// How long a node may take to answer over SSH at all (a VM created in the same run is
+        /// still booting when its create ends).
+        public var bootTimeout: Duration
         public var pollInterval: Duration
         /// Called with every command run on a node (tests count the mutating ones).
         public var onCommand: (@Sendable (_ node: String, _ command: String) -> Void)?
@@ -17,11 +20,12 @@ public final class KubeadmProvider: HandlerProvider<KubeadmSession>, @unchecked 
         public var onStep: (@Sendable (_ step: UpgradeStep, _ duration: Duration) -> Void)?
 
         public init(
-            nodeTimeout: Duration = .seconds(300), pollInterval: Duration = .seconds(1),
+            nodeTimeout: Duration = .seconds(300), bootTimeout: Duration = .seconds(600), pollInterval: Duration = .seconds(1),
             onCommand: (@Sendable (_ node: String, _ command: String) -> Void)? = nil,
             onStep: (@Sendable (_ step: UpgradeStep, _ duration: Duration) -> Void)? = nil
         ) {
             self.nodeTimeout = nodeTimeout
+            self.bootTimeout = bootTimeout
             self.pollInterval = pollInterval
             self.onCommand = onCommand
             self.onStep = onStep
@@ -58,6 +62,33 @@ public struct KubeadmSession: Sendable {
         let settings = try SSHSettings.of(access.with("address", .string(address)), environment: environment)
         let session = HostSession.connecting(settings, become: access["become"]?.boolValue ?? false, cache: connections)
         return NodeShell(name: node.name, session: session, onCommand: options.onCommand)
+    }
+}
+
+extension KubeadmSession {
+    /// Waits until `node` answers over SSH. Only failures to reach it are retried (refused,
+    /// unreachable, timed out, dropped); a changed host key or a refused login fail at once.
+    func waitUntilReachable(_ node: ClusterNode, progress: @escaping @Sendable (String) -> Void) async throws {
+        let shell = try on(node)
+        let deadline = ContinuousClock.now + options.bootTimeout
+        var announced = false
+        while true {
+            do {
+                _ = try await shell.exists("/")
+                return
+            } catch let error as SSHError {
+                switch error {
+                case .connectionFailed, .timedOut, .connectionLost: break
+                default: throw error
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw ProviderError.failed("\(node.name) did not answer over SSH within \(options.bootTimeout): \(error)")
+                }
+                if !announced { progress("waiting for \(node.name) to answer over SSH (\(error))") }
+                announced = true
+                try await Task.sleep(for: options.pollInterval)
+            }
+        }
     }
 }
 
