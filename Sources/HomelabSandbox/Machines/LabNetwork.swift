@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Synchronization
 
 /// A lab's network, made only of namespaces: a network namespace holding a bridge (`vmbr0`, as on
@@ -64,9 +63,11 @@ public final class LabNetwork: Sendable {
 
     /// Whether this process already runs in the lab's network (it re-executed itself there).
     public var containsThisProcess: Bool {
-        var own = stat()
-        var lab = stat()
-        return stat("/proc/self/ns/net", &own) == 0 && stat("/run/netns/\(namespace)", &lab) == 0 && own.st_ino == lab.st_ino
+        // `/proc/self/ns/net` reads as `net:[<inode>]`; the named namespace is a file with that inode.
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net"),
+            let inode = (try? FileManager.default.attributesOfItem(atPath: "/run/netns/\(namespace)"))?[.systemFileNumber] as? Int
+        else { return false }
+        return own == "net:[\(inode)]"
     }
 
     // MARK: Cleanup
