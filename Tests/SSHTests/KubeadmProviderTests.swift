@@ -58,7 +58,8 @@ import Testing
 
         func workspace(_ lab: Lab) throws -> Workspace {
             let kubeadm = KubeadmProvider(
-                options: .init(nodeTimeout: .seconds(30), pollInterval: .milliseconds(100)) { [commands] node, command in
+                options: .init(nodeTimeout: .seconds(30), bootTimeout: .seconds(120), pollInterval: .milliseconds(100)) {
+                    [commands] node, command in
                     commands.append("\(node): \(command)")
                 })
             return Workspace(
@@ -285,8 +286,12 @@ import Testing
         // The worker's link is down, as a VM's network is until it has booted.
         let link = "\(setup.worker.namespace)h"
         _ = try Spawn.run("/usr/sbin/ip", ["link", "set", link, "down"])
-        let up = Task {
-            try await Task.sleep(for: .seconds(2))
+        // Up again once the provider says it waits (whatever the machine's load), or after 60 s.
+        let up = Task { [progress = setup.progress] in
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !progress.entries.contains(where: { $0.hasPrefix("waiting for w1") }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             _ = try Spawn.run("/usr/sbin/ip", ["link", "set", link, "up"])
         }
         // The worker is a machine HomelabKit does not reach itself before the cluster does (as a

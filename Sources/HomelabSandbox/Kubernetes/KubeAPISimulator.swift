@@ -11,7 +11,7 @@ public final class KubeAPISimulator: Sendable {
     public let token: String
     public let kubernetesVersion: String
     private let server: SandboxHTTPSServer
-    private let cluster: KubeCluster
+    let cluster: KubeCluster
 
     /// - Parameter addresses: further IPv4 addresses to serve on (besides 127.0.0.1), such as the
     ///   host's end of a disposable machine's network, so machines can reach it.

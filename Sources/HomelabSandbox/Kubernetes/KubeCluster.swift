@@ -85,6 +85,19 @@ actor KubeCluster {
 
     var currentResourceVersion: String { String(resourceVersion) }
 
+    /// Every stored object (for a snapshot).
+    var storedObjects: [Key: Stored] { objects }
+
+    /// Puts back a saved state: the objects, and the kinds their CRDs serve.
+    func replaceObjects(_ restored: [Key: Stored], resourceVersion: Int) {
+        objects = restored
+        self.resourceVersion = max(self.resourceVersion, resourceVersion)
+        types = KubeResourceType.builtIn
+        for (key, stored) in restored where key.plural == "customresourcedefinitions" { register(stored.object) }
+        tombstones = []
+        terminating = [:]
+    }
+
     // MARK: Writing
 
     /// Server-side apply: conflicts with other managers' fields unless forced; fields this
