@@ -269,9 +269,10 @@ import Testing
         let manifests = setup.controlPlane.upper + "/etc/kubernetes/manifests"
         try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
         try "# left by a killed init\n".write(toFile: manifests + "/kube-apiserver.yaml", atomically: false, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: setup.worker.upper + "/etc/kubernetes", withIntermediateDirectories: true)
+        // The join's first file, the cluster CA, without the kubelet's config that follows it.
+        try FileManager.default.createDirectory(atPath: setup.worker.upper + "/etc/kubernetes/pki", withIntermediateDirectories: true)
         try "# left by a killed join\n".write(
-            toFile: setup.worker.upper + "/etc/kubernetes/kubelet.conf", atomically: false, encoding: .utf8)
+            toFile: setup.worker.upper + "/etc/kubernetes/pki/ca.crt", atomically: false, encoding: .utf8)
         try await setup.apply(setup.lab())
         #expect(setup.controlPlane.kubeadmLog == ["reset", "init cp"])
         #expect(setup.worker.kubeadmLog == ["reset", "join w1"])

@@ -251,7 +251,15 @@ enum KubeadmClusterResource: ResourceHandler {
     ) async throws {
         let shell = try session.on(node)
         try await session.waitUntilReachable(node, progress: progress)
-        if try await shell.exists("/etc/kubernetes/kubelet.conf") {
+        // Any file join's preflight refuses to find (kubernetes/kubernetes
+        // cmd/kubeadm/app/preflight/checks.go RunJoinNodeChecks: FileAvailable for kubelet.conf,
+        // bootstrap-kubelet.conf and the CA) means an earlier join stopped halfway.
+        var leftovers = false
+        for file in ["/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf", "/etc/kubernetes/pki/ca.crt"]
+        where try await shell.exists(file) {
+            leftovers = true
+        }
+        if leftovers {
             progress("\(node.name): an earlier join stopped before the node registered; resetting it")
             try await shell.run("kubeadm", "reset", "-f")
         }
