@@ -10,24 +10,34 @@ import Testing
     static let image = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
     static let imageSHA256 = String(repeating: "5e", count: 32)
 
-    /// Logs in as the cloud-init user with the real ssh client, inside the lab; the machine's
-    /// namespace (the machine itself is not kept, so it can go once its VM stops).
-    static func checkLogin(lab: LabNetwork, guests: SandboxGuests, key: String) async throws -> String {
+    /// The guest boots after the start task ended, as a real VM does.
+    static func waitForMachine(_ guests: SandboxGuests) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await guests.machine(200) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
+    /// Logs in as the cloud-init user with the real ssh client, inside the lab, and runs
+    /// `command` after checking sudo and the address; the machine's namespace (the machine itself
+    /// is not kept, so it can go once its VM stops).
+    static func checkLogin(lab: LabNetwork, guests: SandboxGuests, key: String, command: String) async throws -> String {
         let problems = await guests.problems
         let machine = try #require(await guests.machine(200), "\(problems)")
         let (status, output) = try lab.run([
             "/usr/bin/ssh", "-i", key, "-o", "UserKnownHostsFile=\(machine.knownHosts)", "-o", "StrictHostKeyChecking=yes",
-            "-o", "BatchMode=yes", "media@192.168.10.50", "sudo -n id -u; ip -4 -o addr show eth0",
+            "-o", "BatchMode=yes", "media@192.168.10.50", "sudo -n id -u; ip -4 -o addr show eth0; \(command)",
         ])
         #expect(status == 0, "\(output)")
         #expect(output.hasPrefix("0\n"), "the cloud-init user becomes root with sudo: \(output)")
         #expect(output.contains("192.168.10.50/24"))
+        if command.contains("cat /root/marker") { #expect(output.hasSuffix("kept\n"), "the disk kept the file: \(output)") }
         return machine.namespace
     }
 
     @Test func aStartedVMBootsAMachineAtItsCloudInitAddress() async throws {
         let lab = try LabNetwork.create(addresses: ["192.168.10.2/24", "192.168.10.1/24"])
-        let guests = SandboxGuests(lab: lab)
+        let scratch = try ScratchSpace.directory("sandbox-guests")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let guests = SandboxGuests(lab: lab, disks: scratch + "/disks")
         var configuration = PVESimulatorConfiguration()
         configuration.nodes = ["homelabpve01"]
         configuration.schema = try PVESchema.official()
@@ -35,13 +45,11 @@ import Testing
         configuration.downloads = [Self.image: Self.imageSHA256]
         configuration.guests = guests
         let pve = try await ProxmoxSimulator.start(configuration)
-        let scratch = try ScratchSpace.directory("sandbox-guests")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
         try pve.caPEM.write(toFile: scratch + "/ca.pem", atomically: false, encoding: .utf8)
         _ = try Spawn.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", scratch + "/id"])
         let publicKey = try String(contentsOfFile: scratch + "/id.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let (endpoint, caFile) = (pve.endpoint, scratch + "/ca.pem")
-        func description(vm: Bool) -> Lab {
+        func description(vm: Bool, started: Bool = true) -> Lab {
             Lab("guests") {
                 Proxmox(endpoint: endpoint, token: .environment("PROXMOX_API_TOKEN"), tls: .caFile(caFile)) {
                     Node("homelabpve01", address: "127.0.0.1") {
@@ -49,7 +57,7 @@ import Testing
                         if vm {
                             VM(
                                 "web", vmid: 200, from: "tpl", ip: "192.168.10.50/24", gateway: "192.168.10.1", user: "media",
-                                sshKeys: [publicKey])
+                                sshKeys: [publicKey], started: started)
                         }
                     }
                 }
@@ -65,10 +73,18 @@ import Testing
         }
         try await apply(description(vm: true))
 
-        // The guest boots after the start task ended, as a real VM does.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while await guests.machine(200) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        let namespace = try await Self.checkLogin(lab: lab, guests: guests, key: scratch + "/id")
+        try await Self.waitForMachine(guests)
+        _ = try await Self.checkLogin(lab: lab, guests: guests, key: scratch + "/id", command: "sudo -n sh -c 'echo kept > /root/marker'")
+
+        // Stopped, the machine goes; started again, it boots from the same disk: same host key
+        // (the strict known_hosts check passes), same files.
+        try await apply(description(vm: true, started: false))
+        #expect(await pve.isRunning(200) == false)
+        #expect(await guests.machine(200) == nil)
+        try await apply(description(vm: true))
+        try await Self.waitForMachine(guests)
+        let namespace = try await Self.checkLogin(lab: lab, guests: guests, key: scratch + "/id", command: "sudo -n cat /root/marker")
+        #expect(FileManager.default.fileExists(atPath: scratch + "/disks/vm-200"))
 
         // Destroyed (stopped first), its machine goes.
         try await apply(description(vm: false))
@@ -79,6 +95,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(try !Spawn.run("/usr/sbin/ip", ["netns", "list"]).output.contains(namespace))
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/disks/vm-200"), "destroyed with its VM")
         await pve.shutdown()
     }
 }

@@ -52,21 +52,28 @@ public final class DisposableRoot: @unchecked Sendable {
     /// The lab this machine is part of, if any (kept alive as long as the machine).
     public let lab: LabNetwork?
     private let ownsNamespace: Bool
+    /// Whether the machine's files outlive it (a VM's disk), in `directory`.
+    private let keepsDisk: Bool
 
-    /// Builds the root and waits for its sshd, off Swift's cooperative pool.
-    public static func start(network: Network = .isolated, users: [User] = []) async throws -> DisposableRoot {
+    /// Builds the root and waits for its sshd, off Swift's cooperative pool. With `disk`, the
+    /// machine's files (and host key) live there and outlive it: a machine started again on the
+    /// same disk boots with them, as a VM does after a stop.
+    public static func start(network: Network = .isolated, users: [User] = [], disk: String? = nil) async throws -> DisposableRoot {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try DisposableRoot(network: network, users: users) }) }
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try DisposableRoot(network: network, users: users, disk: disk) })
+            }
         }
     }
 
-    private init(network: Network, users: [User]) throws {
+    private init(network: Network, users: [User], disk: String?) throws {
         guard geteuid() == 0 else {
             throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
         _ = Self.staleRemoved
         let slot = Self.claimSlot()
-        directory = "/tmp/homelab-root-\(slot)-\(UUID().uuidString.prefix(6))"
+        directory = disk ?? "/tmp/homelab-root-\(slot)-\(UUID().uuidString.prefix(6))"
+        keepsDisk = disk != nil
         let base = slot * 4
         let prefix = "10.213.\(base / 256)."
         switch network {
@@ -84,28 +91,31 @@ public final class DisposableRoot: @unchecked Sendable {
             gateway = host
         }
         let fm = FileManager.default
-        for path in [
-            "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
-            "upper/usr/lib/systemd/system",
-            "upper/var/lib/homelab-test", "work", "root",
-        ] {
-            try fm.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
+        let ssh = "\(directory)/upper/etc/ssh/homelab-test"
+        key = "\(directory)/id_ed25519"
+        // A disk that booted before keeps its files, users and host key; only a new one is made.
+        if !fm.fileExists(atPath: "\(ssh)/host_ed25519") {
+            for path in [
+                "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
+                "upper/usr/lib/systemd/system",
+                "upper/var/lib/homelab-test", "work", "root",
+            ] {
+                try fm.createDirectory(atPath: "\(directory)/\(path)", withIntermediateDirectories: true)
+            }
+            // bash run by sshd reads ~/.bashrc; the CI machine's own (pyenv and the like) must not run here.
+            try fm.createDirectory(atPath: "\(directory)/upper/root", withIntermediateDirectories: true)
+            try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: false, encoding: .utf8)
+            try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
+            try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
+            try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
+            try Self.add(users, to: "\(directory)/upper")
+            try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
+            try Self.keygen(["-t", "ed25519", "-N", "", "-f", key])
+            try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
         }
-        // bash run by sshd reads ~/.bashrc; the CI machine's own (pyenv and the like) must not run here.
-        try fm.createDirectory(atPath: "\(directory)/upper/root", withIntermediateDirectories: true)
-        try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: false, encoding: .utf8)
-        try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
-        try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
-        try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
+        // Every start is a new boot.
         try "\(UUID().uuidString.lowercased())\n".write(
             toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
-
-        try Self.add(users, to: "\(directory)/upper")
-        let ssh = "\(directory)/upper/etc/ssh/homelab-test"
-        try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
-        key = "\(directory)/id_ed25519"
-        try Self.keygen(["-t", "ed25519", "-N", "", "-f", key])
-        try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
         try """
         ListenAddress \(address)
         HostKey /etc/ssh/homelab-test/host_ed25519
@@ -127,12 +137,12 @@ public final class DisposableRoot: @unchecked Sendable {
 
         // Owned first, so a run killed from here on leaves nothing the next one does not remove;
         // a failure here removes it at once (the machine is not made, so nothing else will).
-        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: directory) }
+        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil) }
         do {
             try Self.plug(network, namespace: namespace, hostSide: "\(namespace)h", isolated: (prefix + String(base % 256 + 1), address))
         } catch {
             if ownsNamespace { LabNetwork.remove(namespace) }
-            try? fm.removeItem(atPath: directory)
+            if disk == nil { try? fm.removeItem(atPath: directory) }
             throw error
         }
         pid = try Spawn.start(
@@ -142,7 +152,7 @@ public final class DisposableRoot: @unchecked Sendable {
                 directory,
             ],
             outputPath: "\(directory)/root.log")
-        Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil) }
+        Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil, keepsDisk) }
         _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()
     }
@@ -204,30 +214,44 @@ public final class DisposableRoot: @unchecked Sendable {
         if case .bridged(_, _, let gateway?) = network { try run(ip, ["-n", namespace, "route", "add", "default", "via", gateway]) }
     }
 
+    /// Stops the machine now (its processes and namespace; its files unless they are a kept
+    /// disk), off the cooperative pool; afterwards the value is inert.
+    public func stop() async {
+        let (pid, directory, namespace, keepsDisk) = (self.pid, self.directory, ownsNamespace ? self.namespace : nil, self.keepsDisk)
+        guard Self.live.withLock({ $0.removeValue(forKey: directory) }) != nil else { return }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                Self.remove(pid: pid, directory: directory, namespace: namespace, keepsDisk: keepsDisk)
+                continuation.resume()
+            }
+        }
+    }
+
     deinit {
-        let (pid, directory, namespace) = (self.pid, self.directory, ownsNamespace ? self.namespace : nil)
-        Self.live.withLock { _ = $0.removeValue(forKey: directory) }
+        let (pid, directory, namespace, keepsDisk) = (self.pid, self.directory, ownsNamespace ? self.namespace : nil, self.keepsDisk)
+        // Stopped already.
+        guard Self.live.withLock({ $0.removeValue(forKey: directory) }) != nil else { return }
         Self.cleanups.enter()
         DispatchQueue.global().async {
-            Self.remove(pid: pid, directory: directory, namespace: namespace)
+            Self.remove(pid: pid, directory: directory, namespace: namespace, keepsDisk: keepsDisk)
             Self.cleanups.leave()
         }
     }
 
-    private static func remove(pid: pid_t, directory: String, namespace: String?) {
+    private static func remove(pid: pid_t, directory: String, namespace: String?, keepsDisk: Bool) {
         Spawn.stop(pid)
         if let namespace { LabNetwork.remove(namespace) }
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepsDisk { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// Machines not released yet: a test that ends while a task still holds one (the process
     /// exits first) must not leave its namespace and processes behind.
-    private static let live = Mutex<[String: (pid: pid_t, namespace: String?)]>([:])
+    private static let live = Mutex<[String: (pid: pid_t, namespace: String?, keepsDisk: Bool)]>([:])
 
     private static let cleanups: DispatchGroup = {
         atexit {
             for (directory, machine) in DisposableRoot.live.withLock({ $0 }) {
-                DisposableRoot.remove(pid: machine.pid, directory: directory, namespace: machine.namespace)
+                DisposableRoot.remove(pid: machine.pid, directory: directory, namespace: machine.namespace, keepsDisk: machine.keepsDisk)
             }
             DisposableRoot.cleanups.wait()
         }

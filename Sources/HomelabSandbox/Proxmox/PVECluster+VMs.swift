@@ -443,6 +443,7 @@ extension PVECluster {
                 duration: configuration.taskDurations.destroy, fault: fault
             ) { cluster in
                 cluster.vms[vmid] = nil
+                await cluster.configuration.guests?.destroyed(vmid: vmid)
                 return ["destroying VM \(vmid)", "purging VM \(vmid) from related configurations"]
             }
         )

@@ -6,4 +6,6 @@ public protocol PVEGuestHost: Sendable {
     func started(vmid: Int, config: [String: String]) async
     /// VM `vmid` stopped (a stop, a shutdown, or a start task failing afterwards).
     func stopped(vmid: Int) async
+    /// VM `vmid` was destroyed, its disks purged.
+    func destroyed(vmid: Int) async
 }

@@ -3,20 +3,24 @@ import Foundation
 /// The sandbox's VMs: a started VM boots a disposable machine plugged into the lab's bridge at
 /// the address its cloud-init settings give (`ipconfig0: ip=192.168.10.50/24,gw=192.168.10.1`),
 /// with the cloud-init user (`ciuser`, sudo without a password) and keys (`sshkeys`, which PVE
-/// keeps URL-encoded); a stopped VM's machine goes.
+/// keeps URL-encoded); a stopped VM's machine goes. With `disks`, each VM's files (its disk, host
+/// key included) live in `disks/vm-<vmid>` and outlive a stop, as a VM's disk does; destroying
+/// the VM removes them.
 ///
-/// Not simulated yet: a VM's disk across a stop (its machine starts from a clean root again), and
-/// VMs without a static address (DHCP).
+/// Not simulated yet: VMs without a static address (DHCP).
 public actor SandboxGuests: PVEGuestHost {
     public let lab: LabNetwork
+    /// Where VMs' disks are kept; `nil`: each boot starts from a clean root.
+    public let disks: String?
     /// Run on each machine once it is up (the sandbox installs the kubeadm stand-ins there).
     let prepare: @Sendable (DisposableRoot) async throws -> Void
     private var machines: [Int: DisposableRoot] = [:]
     /// Why a VM has no machine, by VMID (shown by the sandbox, never silently dropped).
     public private(set) var problems: [Int: String] = [:]
 
-    public init(lab: LabNetwork, prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }) {
+    public init(lab: LabNetwork, disks: String? = nil, prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }) {
         self.lab = lab
+        self.disks = disks
         self.prepare = prepare
     }
 
@@ -36,7 +40,8 @@ public actor SandboxGuests: PVEGuestHost {
         let keys = (config["sshkeys"]?.removingPercentEncoding ?? "").split(separator: "\n").map(String.init)
         let users = config["ciuser"].map { [DisposableRoot.User($0, authorizedKeys: keys)] } ?? []
         do {
-            let machine = try await DisposableRoot.start(network: .bridged(lab, address: address, gateway: settings["gw"]), users: users)
+            let machine = try await DisposableRoot.start(
+                network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" })
             try await prepare(machine)
             machines[vmid] = machine
             problems[vmid] = nil
@@ -46,6 +51,11 @@ public actor SandboxGuests: PVEGuestHost {
     }
 
     public func stopped(vmid: Int) async {
-        machines[vmid] = nil
+        await machines.removeValue(forKey: vmid)?.stop()
+    }
+
+    public func destroyed(vmid: Int) async {
+        await machines.removeValue(forKey: vmid)?.stop()
+        if let disks { try? FileManager.default.removeItem(atPath: "\(disks)/vm-\(vmid)") }
     }
 }
