@@ -95,16 +95,9 @@ import Testing
     @Test func fromVMsToWorkloadsInOneApply() async throws {
         let setup = try await Setup(names: ["n1", "n2"])
         defer { Task { await setup.kube.shutdown() } }
-        let image = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
-        let imageSHA256 = String(repeating: "5e", count: 32)
-        var configuration = PVESimulatorConfiguration()
-        configuration.nodes = ["homelabpve01"]
-        configuration.schema = try PVESchema.official()
-        configuration.taskDurations = PVESimulatorConfiguration.TaskDurations().scaled(0.02)
-        configuration.downloads = [image: imageSHA256]
-        let pve = try await ProxmoxSimulator.start(configuration)
+        let (image, imageSHA256) = (TestPVE.image, TestPVE.imageSHA256)
         let caFile = ScratchSpace.path("pve-ca") + ".pem"
-        try pve.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
+        let pve = try await TestPVE.start(caFile: caFile)
         defer { try? FileManager.default.removeItem(atPath: caFile) }
         // Each VM's declared address is the address of a disposable machine: the node kubeadm runs on.
         let machines = setup.machines.map { (name: $0.name, address: $0.root.address, gateway: $0.root.gateway) }

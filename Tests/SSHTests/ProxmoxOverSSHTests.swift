@@ -8,8 +8,7 @@ import Testing
 /// for `cicustom`. The PVE API is the HTTPS simulator; SSH is a real sshd whose scratch
 /// directory stands in for the build VM and the node.
 @Suite struct ProxmoxOverSSHTests {
-    static let imageURL = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
-    static let imageSHA256 = String(repeating: "5e", count: 32)
+    static let (imageURL, imageSHA256) = (TestPVE.image, TestPVE.imageSHA256)
 
     struct Setup {
         let sshd: SSHDHarness
@@ -18,14 +17,8 @@ import Testing
         let storage = InMemoryStateStorage()
 
         static func start() async throws -> Setup {
-            var configuration = PVESimulatorConfiguration()
-            configuration.nodes = ["homelabpve01"]
-            configuration.schema = try PVESchema.official()
-            configuration.taskDurations = PVESimulatorConfiguration.TaskDurations().scaled(0.02)
-            configuration.downloads = [imageURL: imageSHA256]
-            let simulator = try await ProxmoxSimulator.start(configuration)
             let caFile = ScratchSpace.path("pve-ca") + ".pem"
-            try simulator.caPEM.write(toFile: caFile, atomically: false, encoding: .utf8)
+            let simulator = try await TestPVE.start(caFile: caFile)
             return Setup(sshd: try await SSHDHarness.start(), simulator: simulator, caFile: caFile)
         }
 

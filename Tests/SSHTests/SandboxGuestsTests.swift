@@ -7,8 +7,7 @@ import Testing
 /// Issue #13 point 1: a VM the Proxmox simulator starts boots a machine on the lab's bridge at
 /// its cloud-init address, with its cloud-init user and key; destroyed, the machine goes.
 @Suite struct SandboxGuestsTests {
-    static let image = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
-    static let imageSHA256 = String(repeating: "5e", count: 32)
+    static let (image, imageSHA256) = (TestPVE.image, TestPVE.imageSHA256)
 
     /// The guest boots after the start task ended, as a real VM does.
     static func waitForMachine(_ guests: SandboxGuests) async throws {
@@ -38,14 +37,7 @@ import Testing
         let scratch = try ScratchSpace.directory("sandbox-guests")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let guests = SandboxGuests(lab: lab, disks: scratch + "/disks")
-        var configuration = PVESimulatorConfiguration()
-        configuration.nodes = ["homelabpve01"]
-        configuration.schema = try PVESchema.official()
-        configuration.taskDurations = PVESimulatorConfiguration.TaskDurations().scaled(0.02)
-        configuration.downloads = [Self.image: Self.imageSHA256]
-        configuration.guests = guests
-        let pve = try await ProxmoxSimulator.start(configuration)
-        try pve.caPEM.write(toFile: scratch + "/ca.pem", atomically: false, encoding: .utf8)
+        let pve = try await TestPVE.start(caFile: scratch + "/ca.pem", guests: guests)
         _ = try Spawn.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", scratch + "/id"])
         let publicKey = try String(contentsOfFile: scratch + "/id.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let (endpoint, caFile) = (pve.endpoint, scratch + "/ca.pem")

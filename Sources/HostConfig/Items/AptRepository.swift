@@ -32,8 +32,12 @@ public struct AptRepository: HostContent {
         self.location = SourceLocation(fileID: fileID, line: line, column: column)
     }
 
-    public var keyring: String { "/etc/apt/keyrings/\(name).asc" }
-    public var listPath: String { "/etc/apt/sources.list.d/\(name).list" }
+    public var keyring: String { Self.keyring(name) }
+    public var listPath: String { Self.listPath(name) }
+
+    /// Where the repository named `name` keeps its key and its list file.
+    public static func keyring(_ name: String) -> String { "/etc/apt/keyrings/\(name).asc" }
+    public static func listPath(_ name: String) -> String { "/etc/apt/sources.list.d/\(name).list" }
 
     /// The source line apt reads.
     public var sourceLine: String {

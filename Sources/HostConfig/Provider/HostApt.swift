@@ -14,9 +14,9 @@ public enum HostApt {
             prior: nil, on: host)
     }
 
-    /// Removes a repository's list file and key.
-    public static func remove(_ repository: AptRepository, on host: HostSession) async throws {
-        try await host.run(ShellCommand("rm", "-f", "--", repository.listPath, repository.keyring))
+    /// Removes the list file and key of the repository named `name`.
+    public static func remove(named name: String, on host: HostSession) async throws {
+        try await host.run(ShellCommand("rm", "-f", "--", AptRepository.listPath(name), AptRepository.keyring(name)))
     }
 
     /// Installs, in one apt run, the newest version of each package matching the glob `version`

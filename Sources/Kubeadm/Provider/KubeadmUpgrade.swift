@@ -96,7 +96,7 @@ struct KubeadmUpgrade {
             shell.onCommand?(shell.name, "apt repository \(repository.name)")
             try await HostApt.add(repository, on: shell.session)
             if old != new {
-                try await HostApt.remove(AptRepository("kubernetes-v\(old)", uri: "", suite: "/", key: .url("")), on: shell.session)
+                try await HostApt.remove(named: "kubernetes-v\(old)", on: shell.session)
             }
         }
         shell.onCommand?(shell.name, "apt install \(packages.map { "\($0)=\(target)-*" }.joined(separator: " "))")
