@@ -56,15 +56,16 @@ let package = Package(
         .target(name: "HomelabKit", dependencies: ["HomelabCore", "HTTP", "SSH", "Proxmox", "HostConfig", "Kubernetes", "Kubeadm"]),
         .target(
             name: "HomelabCLI",
-            dependencies: ["HomelabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HomelabKit", "HomelabSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "HomelabKitTesting", dependencies: ["HomelabKit"]),
 
-        // Simulators that speak the real protocols (HTTPS over SwiftNIO), for tests and `--sandbox`.
+        // Simulators that speak the real protocols (HTTPS over SwiftNIO), the machines of a lab
+        // network, and the sandbox that runs a description against them (`--sandbox`, tests).
         .target(
             name: "HomelabSandbox",
             dependencies: [
-                "HomelabCore",
+                "HomelabKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -102,12 +103,14 @@ let package = Package(
             exclude: ["proxmoxer_conformance.py"]
         ),
         .testTarget(
-            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign"]),
+            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign", "SandboxLab"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
         // The crash campaign (issue #10): a lab against the Proxmox simulator, and the harness that
         // runs the simulator and kills the lab's applies and destroys.
         .executableTarget(name: "CrashLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/CrashLab"),
+        // A small homelab of all five stages that `SandboxTests` applies with `--sandbox`.
+        .executableTarget(name: "SandboxLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/SandboxLab"),
         .executableTarget(name: "CrashCampaign", dependencies: ["HomelabKit", "HomelabSandbox"], path: "Tests/Fixtures/CrashCampaign"),
     ]
 )

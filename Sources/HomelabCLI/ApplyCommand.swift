@@ -33,7 +33,22 @@ struct ApplyCommand: AsyncParsableCommand {
         autoApprove: Bool,
         planFile: String?
     ) async throws {
-        let workspace = try CommandSupport.workspace(environment, global)
+        try await CommandSupport.withWorkspace(environment, global) { workspace in
+            try await apply(
+                workspace: workspace, environment: environment, global: global, selection: selection, destroy: destroy,
+                autoApprove: autoApprove, planFile: planFile)
+        }
+    }
+
+    private static func apply(
+        workspace: Workspace,
+        environment: CLIEnvironment,
+        global: GlobalOptions,
+        selection: PlanSelection,
+        destroy: Bool,
+        autoApprove: Bool,
+        planFile: String?
+    ) async throws {
         let style = global.style(environment)
         try await workspace.withLock(destroy ? "destroy" : "apply") { state in
             let plan: Plan

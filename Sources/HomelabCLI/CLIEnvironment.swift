@@ -14,6 +14,8 @@ public struct CLIEnvironment: Sendable {
     public var environment: [String: String]
     /// Raised by SIGINT, SIGTERM and SIGHUP during refresh and apply.
     public var stopSignal: StopSignal
+    /// The command line being run (what `--sandbox` re-executes inside the lab network).
+    public var arguments: [String] = []
 
     public init(
         lab: Lab,

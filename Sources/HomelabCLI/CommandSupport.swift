@@ -4,12 +4,19 @@ import HomelabKit
 
 /// Steps shared by the commands.
 enum CommandSupport {
-    /// Compiles the description; prints every diagnostic and fails when there are errors.
-    static func workspace(_ environment: CLIEnvironment, _ global: GlobalOptions) throws -> Workspace {
+    /// Compiles the description (printing every diagnostic; failing when there are errors) and
+    /// runs `body` on its workspace; with `--sandbox`, inside the sandbox, which runs until
+    /// `body` ends and then saves what lasts.
+    static func withWorkspace<T: Sendable>(
+        _ environment: CLIEnvironment, _ global: GlobalOptions, _ body: (Workspace) async throws -> T
+    ) async throws -> T {
         let graph = try environment.lab.compile()
         for warning in graph.warnings { environment.output.error(warning.description) }
-        try prepareStateDirectory(global.state)
-        return Workspace(graph: graph, storage: global.storage(), providers: environment.providers)
+        try prepareStateDirectory(global.statePath)
+        guard global.sandbox else {
+            return try await body(Workspace(graph: graph, storage: global.storage(), providers: environment.providers))
+        }
+        return try await SandboxRun.run(graph: graph, environment: environment, global: global, body)
     }
 
     /// Creates the state's folder (mode 0700: state can hold secrets).

@@ -3,13 +3,25 @@ import HomelabKit
 
 /// Options every command shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The state file.")
-    var state: String = ".homelab/homelab.state.json"
+    @Option(help: "The state file (default: .homelab/homelab.state.json, or .homelab/sandbox/homelab.state.json with --sandbox).")
+    var state: String?
+
+    @Flag(
+        help: """
+            Work on the sandbox: simulated Proxmox, machines and Kubernetes that the real providers \
+            reach at the description's own addresses, inside network namespaces (needs root).
+            """)
+    var sandbox = false
 
     @Flag(help: "Never colour output (also when NO_COLOR is set or output is not a terminal).")
     var noColor = false
 
-    func storage() -> FileStateStorage { FileStateStorage(path: state) }
+    /// Where the sandbox keeps its state, simulators, disks and home.
+    static let sandboxDirectory = ".homelab/sandbox"
+
+    var statePath: String { state ?? (sandbox ? Self.sandboxDirectory : ".homelab") + "/homelab.state.json" }
+
+    func storage() -> FileStateStorage { FileStateStorage(path: statePath) }
 
     func style(_ environment: CLIEnvironment) -> TerminalStyle {
         TerminalStyle(enabled: !noColor && environment.output.isTerminal && environment.environment["NO_COLOR"] == nil)

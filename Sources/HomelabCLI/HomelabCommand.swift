@@ -29,7 +29,9 @@ public struct HomelabCommand: AsyncParsableCommand {
     /// Runs one command line against `environment` and returns its exit code. Tests call this
     /// with a capturing ``OutputSink``.
     public static func run(_ arguments: [String], environment: CLIEnvironment) async -> Int32 {
-        await CLIEnvironment.$current.withValue(environment) {
+        var environment = environment
+        environment.arguments = arguments
+        return await CLIEnvironment.$current.withValue(environment) {
             do {
                 var command = try parseAsRoot(arguments)
                 if var asyncCommand = command as? any AsyncParsableCommand {

@@ -25,10 +25,11 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try CLIEnvironment.require()
-        let workspace = try CommandSupport.workspace(environment, global)
         let options = selection.options(destroy: destroy)
-        let plan = try await workspace.withLock("plan") { state in
-            try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
+        let plan = try await CommandSupport.withWorkspace(environment, global) { workspace in
+            try await workspace.withLock("plan") { state in
+                try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
+            }
         }
         if json {
             environment.output.print(String(decoding: try plan.encoded(), as: UTF8.self))

@@ -95,9 +95,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = try CLIEnvironment.require()
         guard let parsed = ResourceAddress(parsing: address) else { throw CLIError("'\(address)' is not a resource address") }
-        let workspace = try CommandSupport.workspace(environment, global)
-        let imported = try await workspace.withLock("import") { state in
-            try await workspace.importResource(parsed, id: id, state: state)
+        let imported = try await CommandSupport.withWorkspace(environment, global) { workspace in
+            try await workspace.withLock("import") { state in try await workspace.importResource(parsed, id: id, state: state) }
         }
         environment.output.print("Imported \(imported.address). Run plan to see how it differs from the description.")
     }

@@ -14,7 +14,7 @@ public struct ResourceGraph: Sendable {
     /// Every resource, dependencies before dependents, ties in declaration order.
     public let resources: [Resource]
     public let outputs: [OutputSpec]
-    public let providerConfigurations: [String: Value]
+    public private(set) var providerConfigurations: [String: Value]
     /// Problems that do not stop planning.
     public let warnings: [Diagnostic]
     private let indexByAddress: [ResourceAddress: Int]
@@ -42,6 +42,14 @@ public struct ResourceGraph: Sendable {
         indexByAddress.reserveCapacity(resources.count)
         for (index, resource) in resources.enumerated() { indexByAddress[resource.address] = index }
         self.indexByAddress = indexByAddress
+    }
+
+    /// The same graph, reaching the provider of `key` through `configuration` instead: how the
+    /// sandbox points a description's real endpoints at its simulators' certificate authority.
+    public func replacingProviderConfiguration(_ key: String, with configuration: Value) -> ResourceGraph {
+        var copy = self
+        copy.providerConfigurations[key] = configuration
+        return copy
     }
 
     public subscript(address: ResourceAddress) -> Resource? {

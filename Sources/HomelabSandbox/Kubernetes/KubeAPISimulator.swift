@@ -13,29 +13,36 @@ public final class KubeAPISimulator: Sendable {
     private let server: SandboxHTTPSServer
     let cluster: KubeCluster
 
-    /// - Parameter addresses: further IPv4 addresses to serve on (besides 127.0.0.1), such as the
-    ///   host's end of a disposable machine's network, so machines can reach it.
-    public static func start(kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200), addresses: [String] = [])
-        async throws -> KubeAPISimulator
-    {
-        let authority = try SandboxCertificateAuthority(name: "kubernetes")
-        return try await KubeAPISimulator(
-            authority: authority, kubernetesVersion: kubernetesVersion, readyDelay: readyDelay, addresses: addresses)
+    /// - Parameters:
+    ///   - addresses: further IPv4 addresses to serve on (besides 127.0.0.1), such as the host's
+    ///     end of a disposable machine's network, so machines can reach it.
+    ///   - port: the port (a free one by default; the sandbox serves on 6443, as kube-apiserver).
+    ///   - authority: the CA and token of an earlier run, whose kubeconfigs stay valid (a new
+    ///     CA and token by default).
+    public static func start(
+        kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200), addresses: [String] = [], port: Int = 0,
+        authority: (ca: SandboxCertificateAuthority, token: String)? = nil
+    ) async throws -> KubeAPISimulator {
+        try await KubeAPISimulator(
+            authority: try authority?.ca ?? SandboxCertificateAuthority(name: "kubernetes"),
+            token: authority?.token ?? UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
+            kubernetesVersion: kubernetesVersion, readyDelay: readyDelay, addresses: addresses, port: port)
     }
 
-    private init(authority: SandboxCertificateAuthority, kubernetesVersion: String, readyDelay: Duration, addresses: [String]) async throws
-    {
+    private init(
+        authority: SandboxCertificateAuthority, token: String, kubernetesVersion: String, readyDelay: Duration, addresses: [String],
+        port: Int
+    ) async throws {
         certificateAuthority = authority
         self.kubernetesVersion = kubernetesVersion
-        token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        self.token = token
         let cluster = KubeCluster(readyDelay: readyDelay)
         self.cluster = cluster
         let router = KubeRouter(cluster: cluster, kubernetesVersion: kubernetesVersion)
-        let token = self.token
         let log = RequestLog()
         server = try await SandboxHTTPSServer(
             identity: try authority.issueServer(addresses: addresses), clientCA: authority.caPEM,
-            host: addresses.isEmpty ? "127.0.0.1" : "0.0.0.0"
+            host: addresses.isEmpty ? "127.0.0.1" : "0.0.0.0", port: port
         ) { request in
             log.append("\(request.method) \(request.path)")
             let bearer = request.header("Authorization") == "Bearer \(token)"

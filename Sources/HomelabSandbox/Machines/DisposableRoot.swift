@@ -105,14 +105,15 @@ public final class DisposableRoot: @unchecked Sendable {
             // bash run by sshd reads ~/.bashrc; the CI machine's own (pyenv and the like) must not run here.
             try fm.createDirectory(atPath: "\(directory)/upper/root", withIntermediateDirectories: true)
             try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: false, encoding: .utf8)
-            try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
-            try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
-            try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
             try Self.add(users, to: "\(directory)/upper")
             try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
             try Self.keygen(["-t", "ed25519", "-N", "", "-f", key])
             try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
         }
+        // The stand-ins of this version, also on a kept disk.
+        try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
+        try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
+        try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
         // Every start is a new boot.
         try "\(UUID().uuidString.lowercased())\n".write(
             toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
@@ -282,6 +283,23 @@ public final class DisposableRoot: @unchecked Sendable {
         }
     }
 
+    /// Writes `text` to `path` inside the machine, through the overlay's upper layer (the
+    /// directory must have existed when the machine started, or the machine may not see it).
+    public func write(_ path: String, _ text: String, mode: Int = 0o644) throws {
+        guard FileManager.default.createFile(atPath: upper + path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            throw MachineError("cannot write \(path) on the machine at \(address)")
+        }
+    }
+
+    /// Lets `keys` (public keys, one per line of authorized_keys) log in as root too; a key
+    /// already there is not added again.
+    public func authorize(_ keys: [String]) throws {
+        let path = "/etc/ssh/homelab-test/authorized_keys"
+        var lines = (contents(of: path) ?? "").split(separator: "\n").map(String.init)
+        for key in keys where !lines.contains(key) { lines.append(key) }
+        try write(path, lines.joined(separator: "\n") + "\n", mode: 0o600)
+    }
+
     /// What the machine's kubeadm did (`init <node>`, `join <node>`, `reset`), in order.
     public var kubeadmLog: [String] {
         (contents(of: "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n").map(String.init)
@@ -309,6 +327,8 @@ public final class DisposableRoot: @unchecked Sendable {
     }
 
     private static func install(_ fixture: String, at path: String) throws {
+        // A kept disk has it from an earlier boot: this one installs the current version.
+        try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.copyItem(atPath: "\(fixtures)/\(fixture)", toPath: path)
         chmod(path, 0o755)
     }

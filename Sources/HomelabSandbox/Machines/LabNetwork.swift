@@ -44,6 +44,17 @@ public final class LabNetwork: Sendable {
         return lab
     }
 
+    /// The lab `namespace` this process made before it re-executed itself inside it (same pid,
+    /// so the owner record still names it): removed, as one it created, when this process ends.
+    public static func adopt(namespace: String, bridge: String = "vmbr0", addresses: [String]) throws -> LabNetwork {
+        guard FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") else {
+            throw MachineError("the lab network \(namespace) does not exist")
+        }
+        _ = Self.live.withLock { $0.insert(namespace) }
+        _ = Self.exitHandler
+        return LabNetwork(namespace: namespace, bridge: bridge, addresses: addresses)
+    }
+
     deinit {
         let namespace = self.namespace
         Self.live.withLock { _ = $0.remove(namespace) }
@@ -98,7 +109,8 @@ public final class LabNetwork: Sendable {
     /// Kills what runs in the namespace, then deletes it and its owner record.
     static func remove(_ namespace: String) {
         if let (status, pids) = try? Spawn.run("/usr/sbin/ip", ["netns", "pids", namespace]), status == 0 {
-            for pid in pids.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+            // Not this process: a sandbox run removes the lab it runs in as it exits.
+            for pid in pids.split(separator: "\n").compactMap({ pid_t($0) }) where pid != getpid() { kill(pid, SIGKILL) }
         }
         _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
         try? FileManager.default.removeItem(atPath: "\(owners)/\(namespace)")

@@ -64,4 +64,13 @@ extension ProxmoxSimulator {
     public func restore(_ saved: Data) async throws {
         await cluster.restore(try JSONDecoder().decode(PVEClusterSnapshot.self, from: saved))
     }
+
+    /// Boots the guests of the VMs that were running when the state was saved, as a host that
+    /// comes back up starts them again; returns once each has booted or failed to.
+    public func bootRunningGuests() async {
+        guard let guests = configuration.guests else { return }
+        for (vmid, vm) in await cluster.vms.sorted(by: { $0.key < $1.key }) where vm.running {
+            await guests.started(vmid: vmid, config: vm.config)
+        }
+    }
 }

@@ -34,15 +34,16 @@ public final class ProxmoxSimulator: Sendable {
         self.server = server
     }
 
-    /// Starts a simulator on a free port of 127.0.0.1.
-    public static func start(_ configuration: PVESimulatorConfiguration = PVESimulatorConfiguration(), port: Int = 0) async throws
-        -> ProxmoxSimulator
-    {
+    /// Starts a simulator on `host:port` (a free port of 127.0.0.1 by default; the sandbox binds a
+    /// description's own endpoint, such as 192.168.10.2:8006), its certificate naming `host`.
+    public static func start(
+        _ configuration: PVESimulatorConfiguration = PVESimulatorConfiguration(), host: String = "127.0.0.1", port: Int = 0
+    ) async throws -> ProxmoxSimulator {
         let authority = try SandboxCertificateAuthority(name: "Proxmox Virtual Environment (HomelabSandbox)")
-        let identity = try authority.issueServer()
+        let identity = try authority.issueServer(addresses: host == "127.0.0.1" ? [] : [host])
         let cluster = PVECluster(configuration: configuration)
         let box = SimulatorBox()
-        let server = try await SandboxHTTPSServer(identity: identity, port: port) { request in
+        let server = try await SandboxHTTPSServer(identity: identity, host: host, port: port) { request in
             guard let simulator = box.simulator else { return SandboxResponse(status: 503, reason: "starting") }
             return await simulator.handle(request)
         }

@@ -7,25 +7,52 @@ import Foundation
 /// key included) live in `disks/vm-<vmid>` and outlive a stop, as a VM's disk does; destroying
 /// the VM removes them.
 ///
-/// Not simulated yet: VMs without a static address (DHCP).
+/// A VM without a cloud-init address (a template's build VM, which Packer found through DHCP and
+/// the guest agent) boots at the address ``fixedAddresses`` gives it: the DHCP reservation the
+/// description assumes. Every machine also authorizes ``sandboxKeys`` for its user (the keys the
+/// sandbox logs in with, as a user's own key replaces the description's placeholder), and its
+/// host key is written to ``knownHosts`` for its address, as a user checks a new VM's key out of
+/// band.
 public actor SandboxGuests: PVEGuestHost {
+    /// A VM's address (CIDR) and login when its configuration has no `ipconfig0`.
+    public struct FixedAddress: Sendable {
+        public var address: String
+        public var user: String
+        public init(address: String, user: String) {
+            self.address = address
+            self.user = user
+        }
+    }
+
     public let lab: LabNetwork
     /// Where VMs' disks are kept; `nil`: each boot starts from a clean root.
     public let disks: String?
+    public let fixedAddresses: [Int: FixedAddress]
+    public let sandboxKeys: [String]
+    public let knownHosts: String?
     /// Run on each machine once it is up (the sandbox installs the kubeadm stand-ins there).
     let prepare: @Sendable (DisposableRoot) async throws -> Void
     private var machines: [Int: DisposableRoot] = [:]
     /// Why a VM has no machine, by VMID (shown by the sandbox, never silently dropped).
     public private(set) var problems: [Int: String] = [:]
 
-    public init(lab: LabNetwork, disks: String? = nil, prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }) {
+    public init(
+        lab: LabNetwork, disks: String? = nil, fixedAddresses: [Int: FixedAddress] = [:], sandboxKeys: [String] = [],
+        knownHosts: String? = nil, prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }
+    ) {
         self.lab = lab
         self.disks = disks
+        self.fixedAddresses = fixedAddresses
+        self.sandboxKeys = sandboxKeys
+        self.knownHosts = knownHosts
         self.prepare = prepare
     }
 
     /// The machine of VM `vmid`, once it has booted.
     public func machine(_ vmid: Int) -> DisposableRoot? { machines[vmid] }
+
+    /// Every running machine, by VMID.
+    public var running: [Int: DisposableRoot] { machines }
 
     public func started(vmid: Int, config: [String: String]) async {
         guard machines[vmid] == nil else { return }
@@ -33,20 +60,33 @@ public actor SandboxGuests: PVEGuestHost {
             let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
-        guard let address = settings["ip"], address.contains("/") else {
+        let fixed = fixedAddresses[vmid]
+        guard let address = settings["ip"] ?? fixed?.address, address.contains("/") else {
             problems[vmid] = "VM \(vmid) has no static address in ipconfig0 (DHCP is not simulated)"
             return
         }
-        let keys = (config["sshkeys"]?.removingPercentEncoding ?? "").split(separator: "\n").map(String.init)
-        let users = config["ciuser"].map { [DisposableRoot.User($0, authorizedKeys: keys)] } ?? []
+        let keys = (config["sshkeys"]?.removingPercentEncoding ?? "").split(separator: "\n").map(String.init) + sandboxKeys
+        let users = (config["ciuser"] ?? fixed?.user).map { [DisposableRoot.User($0, authorizedKeys: keys)] } ?? []
         do {
             let machine = try await DisposableRoot.start(
                 network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" })
             try await prepare(machine)
+            if let knownHosts { try Self.record(machine, in: knownHosts) }
             machines[vmid] = machine
             problems[vmid] = nil
         } catch {
             problems[vmid] = "VM \(vmid) did not boot: \(error)"
+        }
+    }
+
+    /// Replaces what `knownHosts` says of the machine's address with its host key.
+    static func record(_ machine: DisposableRoot, in knownHosts: String) throws {
+        let own = try String(contentsOfFile: machine.knownHosts, encoding: .utf8)
+        let others = ((try? String(contentsOfFile: knownHosts, encoding: .utf8)) ?? "").split(separator: "\n")
+            .filter { !$0.hasPrefix("\(machine.address) ") }
+        let text = others.map { "\($0)\n" }.joined() + own
+        guard FileManager.default.createFile(atPath: knownHosts, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw MachineError("cannot write \(knownHosts)")
         }
     }
 

@@ -41,6 +41,18 @@ public struct SandboxCertificateAuthority: Sendable {
         self.caKey = key
     }
 
+    /// The CA restored from ``caPEM`` and ``keyPEM`` saved by an earlier run (the sandbox keeps
+    /// its Kubernetes API's CA, which the kubeconfigs it handed out trust).
+    public init(caPEM: String, keyPEM: String) throws {
+        let certificate = try Certificate(pemEncoded: caPEM)
+        self.caPEM = caPEM
+        self.caName = certificate.subject
+        self.caKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+    }
+
+    /// The CA's private key, to save it beside ``caPEM`` (mode 0600: it signs client identities).
+    public var keyPEM: String { caKey.pemRepresentation }
+
     /// A server certificate for `localhost`, 127.0.0.1 and any further IPv4 addresses.
     public func issueServer(commonName: String = "localhost", addresses: [String] = []) throws -> Identity {
         var names: [GeneralName] = [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))]

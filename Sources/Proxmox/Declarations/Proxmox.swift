@@ -15,7 +15,8 @@ public enum TLSVerification: Sendable, Hashable {
     /// No verification: an explicit opt-in that warns on every run.
     case insecure
 
-    var value: Value {
+    /// How the provider configuration records it.
+    public var value: Value {
         switch self {
         case .system: return "system"
         case .caFile(let path): return ["caFile": .string(path)]

@@ -1,0 +1,171 @@
+import Foundation
+import HomelabKit
+
+/// A simulated homelab for one description, run from inside its lab network (see
+/// ``SandboxEntry``): the Proxmox API at each of the description's endpoints, a machine for each
+/// node it configures over SSH (sharing the lab's network, as a Proxmox host does), a machine for
+/// every VM Proxmox starts (``SandboxGuests``), and the Kubernetes API its kubeadm stand-ins
+/// drive. Everything lasting lives in ``directory``: the simulators' saved state, the machines'
+/// disks, and the sandbox's home with the login keys and known_hosts files the description
+/// names. ``stop()`` saves it, so the next run starts where this one ended.
+public final class Sandbox: Sendable {
+    public let directory: String
+    public let layout: SandboxLayout
+    public let lab: LabNetwork
+    public let proxmox: [ProxmoxSimulator]
+    public let kube: KubeAPISimulator?
+    public let guests: SandboxGuests
+    /// The Proxmox nodes' machines, by node name.
+    public let nodes: [String: DisposableRoot]
+    /// The description, its Proxmox endpoints trusting the simulators' certificate authority.
+    public let graph: ResourceGraph
+
+    /// The port the Kubernetes API is served on, as kube-apiserver's default.
+    public static let kubernetesPort = 6443
+
+    private init(
+        directory: String, layout: SandboxLayout, lab: LabNetwork, proxmox: [ProxmoxSimulator], kube: KubeAPISimulator?,
+        guests: SandboxGuests, nodes: [String: DisposableRoot], graph: ResourceGraph
+    ) {
+        self.directory = directory
+        self.layout = layout
+        self.lab = lab
+        self.proxmox = proxmox
+        self.kube = kube
+        self.guests = guests
+        self.nodes = nodes
+        self.graph = graph
+    }
+
+    /// The sandbox's home: where `~/` in the description points while it runs.
+    public static func home(in directory: String) -> String { directory + "/home" }
+
+    /// Starts the sandbox for `graph` in the lab network this process runs in. `environment`
+    /// holds the API tokens ``SandboxEntry`` made (the simulators accept exactly those).
+    public static func start(graph: ResourceGraph, directory: String, lab: LabNetwork, environment: [String: String]) async throws
+        -> Sandbox
+    {
+        let layout = try SandboxLayout(graph)
+        let fm = FileManager.default
+        let home = home(in: directory)
+        try fm.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.createDirectory(atPath: directory + "/disks", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let expand = { (path: String) in path.hasPrefix("~/") ? home + path.dropFirst(1) : path }
+        var publicKeys: [String] = []
+        for path in layout.keyFiles.map(expand) {
+            if !fm.fileExists(atPath: path) { try DisposableRoot.keygen(["-t", "ed25519", "-N", "", "-C", "homelab-sandbox", "-f", path]) }
+            publicKeys.append(try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let knownHosts = layout.knownHostsFiles.map(expand)
+
+        let kube = try await startKubernetes(layout, directory: directory)
+        let cliVersion = layout.ciliumCLI
+        let guests = SandboxGuests(
+            lab: lab, disks: directory + "/disks", fixedAddresses: layout.buildVMs, sandboxKeys: publicKeys, knownHosts: knownHosts.first
+        ) { machine in
+            guard let kube, let version = layout.kubernetes else { return }
+            try machine.installKubeadm(
+                server: "https://\(layout.gateway):\(kubernetesPort)", caPEM: kube.caPEM, token: kube.token, version: version)
+            if let cliVersion { try machine.write("/var/lib/homelab-test/cilium-cli-version", cliVersion + "\n") }
+        }
+        for path in knownHosts.dropFirst() where !fm.fileExists(atPath: path) {
+            try fm.createSymbolicLink(atPath: path, withDestinationPath: knownHosts[0])
+        }
+
+        var nodes: [String: DisposableRoot] = [:]
+        for node in layout.nodeMachines {
+            let machine = try await DisposableRoot.start(
+                network: .shared(lab, address: node.address), disk: "\(directory)/disks/node-\(node.name)")
+            try machine.authorize(publicKeys)
+            for path in knownHosts.prefix(1) { try SandboxGuests.record(machine, in: path) }
+            nodes[node.name] = machine
+        }
+
+        var graph = graph
+        var simulators: [ProxmoxSimulator] = []
+        for endpoint in layout.proxmox {
+            var configuration = PVESimulatorConfiguration()
+            guard let token = environment[endpoint.tokenVariable], let separator = token.firstIndex(of: "=") else {
+                throw SandboxError("\(endpoint.tokenVariable) does not hold the sandbox's API token (run through `--sandbox`)")
+            }
+            configuration.tokens = [String(token[..<separator]): String(token[token.index(after: separator)...])]
+            configuration.nodes = endpoint.nodes.isEmpty ? ["pve"] : endpoint.nodes
+            configuration.downloads = pinnedDownloads(graph)
+            configuration.guests = guests
+            let simulator = try await ProxmoxSimulator.start(configuration, host: endpoint.host, port: endpoint.port)
+            let saved = "\(directory)/proxmox-\(endpoint.host).json"
+            if let data = fm.contents(atPath: saved) { try await simulator.restore(data) }
+            let caFile = "\(directory)/proxmox-\(endpoint.host)-ca.pem"
+            try write(simulator.caPEM, to: caFile, mode: 0o644)
+            if let configuration = graph.providerConfigurations[endpoint.configurationKey] {
+                graph = graph.replacingProviderConfiguration(
+                    endpoint.configurationKey, with: configuration.with("tls", TLSVerification.caFile(caFile).value))
+            }
+            await simulator.bootRunningGuests()
+            simulators.append(simulator)
+        }
+        return Sandbox(
+            directory: directory, layout: layout, lab: lab, proxmox: simulators, kube: kube, guests: guests, nodes: nodes, graph: graph)
+    }
+
+    /// The Kubernetes API for the description's kubeadm cluster, with the CA and token of the
+    /// earlier runs (the kubeconfigs kubeadm init wrote trust that CA) and their objects.
+    private static func startKubernetes(_ layout: SandboxLayout, directory: String) async throws -> KubeAPISimulator? {
+        guard let version = layout.kubernetes else { return nil }
+        let identityFile = directory + "/kubernetes-ca.json"
+        let authority: (ca: SandboxCertificateAuthority, token: String)
+        if let data = FileManager.default.contents(atPath: identityFile),
+            let saved = try? JSONDecoder().decode([String: String].self, from: data),
+            let caPEM = saved["ca"], let keyPEM = saved["key"], let token = saved["token"]
+        {
+            authority = (try SandboxCertificateAuthority(caPEM: caPEM, keyPEM: keyPEM), token)
+        } else {
+            let ca = try SandboxCertificateAuthority(name: "kubernetes")
+            authority = (ca, UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+            let data = try JSONEncoder().encode(["ca": ca.caPEM, "key": ca.keyPEM, "token": authority.token])
+            try write(String(decoding: data, as: UTF8.self), to: identityFile, mode: 0o600)
+        }
+        let kube = try await KubeAPISimulator.start(
+            kubernetesVersion: version, addresses: [layout.gateway], port: kubernetesPort, authority: authority)
+        if let data = FileManager.default.contents(atPath: directory + "/kubernetes.json") { try await kube.restore(data) }
+        return kube
+    }
+
+    /// What each template pins by SHA-256: the sandbox's Proxmox "downloads" exactly that file.
+    static func pinnedDownloads(_ graph: ResourceGraph) -> [String: String] {
+        var downloads: [String: String] = [:]
+        for resource in graph.resources where resource.type.name == ProxmoxTypes.template.name {
+            guard let template = try? AttributeDecoder().decode(TemplateAttributes.self, from: resource.attributes),
+                let source = template.source
+            else { continue }
+            switch source {
+            case .cloudImage(let url, let checksum), .iso(let url, let checksum, _):
+                if checksum.hasPrefix("sha256:") { downloads[url] = String(checksum.dropFirst("sha256:".count)) }
+            }
+        }
+        return downloads
+    }
+
+    /// Saves what lasts (the simulators' state) and stops every machine and simulator; their
+    /// disks stay for the next run.
+    public func stop() async throws {
+        for (endpoint, simulator) in zip(layout.proxmox, proxmox) {
+            try Self.write(
+                String(decoding: try await simulator.savedState(), as: UTF8.self), to: "\(directory)/proxmox-\(endpoint.host).json")
+        }
+        if let kube { try Self.write(String(decoding: try await kube.savedState(), as: UTF8.self), to: "\(directory)/kubernetes.json") }
+        for simulator in proxmox { await simulator.shutdown() }
+        await kube?.shutdown()
+        for vmid in await guests.running.keys { await guests.stopped(vmid: vmid) }
+        for machine in nodes.values { await machine.stop() }
+    }
+
+    /// Why VMs that Proxmox runs have no machine (none: every one booted).
+    public var problems: [String] { get async { await guests.problems.sorted { $0.key < $1.key }.map(\.value) } }
+
+    static func write(_ text: String, to path: String, mode: Int = 0o600) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            throw SandboxError("cannot write \(path)")
+        }
+    }
+}
