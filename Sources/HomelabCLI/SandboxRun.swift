@@ -5,7 +5,7 @@ import HomelabSandbox
 /// `--sandbox`: the command runs against a simulated homelab it owns. The first process makes
 /// the lab network and re-executes itself inside it (``SandboxEntry``); there the sandbox starts,
 /// the command runs on the description as written (only its Proxmox CA is the simulator's), and
-/// the sandbox saves what lasts before the process ends. Messages go to stderr, so `plan --json`
+/// the simulators write each change to the sandbox's directory as it happens. Messages go to stderr, so `plan --json`
 /// stays JSON.
 enum SandboxRun {
     static func run<T: Sendable>(
@@ -39,7 +39,7 @@ enum SandboxRun {
         let result: Result<T, any Error>
         do { result = .success(try await body(workspace)) } catch { result = .failure(error) }
         for problem in await sandbox.problems { output.error("Sandbox: \(problem)") }
-        try await sandbox.stop()
+        await sandbox.stop()
         return try result.get()
     }
 }

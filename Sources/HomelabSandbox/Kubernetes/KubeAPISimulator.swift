@@ -19,19 +19,22 @@ public final class KubeAPISimulator: Sendable {
     ///   - port: the port (a free one by default; the sandbox serves on 6443, as kube-apiserver).
     ///   - authority: the CA and token of an earlier run, whose kubeconfigs stay valid (a new
     ///     CA and token by default).
+    ///   - stateFile: where every change is written before the API answers (see
+    ///     ``SimulatorStateFile``); ``restore(_:)`` takes it back in the next run.
     public static func start(
         kubernetesVersion: String = "1.31.4", readyDelay: Duration = .milliseconds(200), addresses: [String] = [], port: Int = 0,
-        authority: (ca: SandboxCertificateAuthority, token: String)? = nil
+        authority: (ca: SandboxCertificateAuthority, token: String)? = nil, stateFile: String? = nil
     ) async throws -> KubeAPISimulator {
         try await KubeAPISimulator(
             authority: try authority?.ca ?? SandboxCertificateAuthority(name: "kubernetes"),
             token: authority?.token ?? UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
-            kubernetesVersion: kubernetesVersion, readyDelay: readyDelay, addresses: addresses, port: port)
+            kubernetesVersion: kubernetesVersion, readyDelay: readyDelay, addresses: addresses, port: port,
+            stateFile: stateFile.map(SimulatorStateFile.init(path:)))
     }
 
     private init(
         authority: SandboxCertificateAuthority, token: String, kubernetesVersion: String, readyDelay: Duration, addresses: [String],
-        port: Int
+        port: Int, stateFile: SimulatorStateFile?
     ) async throws {
         certificateAuthority = authority
         self.kubernetesVersion = kubernetesVersion
@@ -49,7 +52,13 @@ public final class KubeAPISimulator: Sendable {
             guard bearer || request.clientCertificateSubject != nil else {
                 return KubeRouter.status(KubeFailure(code: 401, reason: "Unauthorized", message: "Unauthorized"))
             }
-            return await router.handle(request)
+            let response = await router.handle(request)
+            guard let stateFile else { return response }
+            do { try await cluster.persist(to: stateFile) } catch {
+                return KubeRouter.status(
+                    KubeFailure(code: 500, reason: "InternalError", message: "cannot write the cluster state: \(error)"))
+            }
+            return response
         }
         self.log = log
     }

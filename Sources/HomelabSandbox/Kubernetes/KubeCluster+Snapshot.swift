@@ -50,6 +50,15 @@ extension KubeCluster {
     }
 }
 
+extension KubeCluster {
+    /// Writes the lasting state to `file` if it changed (inside the actor: in order).
+    func persist(to file: SimulatorStateFile) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try file.write(try encoder.encode(snapshot()))
+    }
+}
+
 extension KubeAPISimulator {
     /// The API server's lasting state, as JSON: what `restore(_:)` takes in the next run.
     public func savedState() async throws -> Data {

@@ -36,16 +36,25 @@ public final class ProxmoxSimulator: Sendable {
 
     /// Starts a simulator on `host:port` (a free port of 127.0.0.1 by default; the sandbox binds a
     /// description's own endpoint, such as 192.168.10.2:8006), its certificate naming `host`.
+    /// With `stateFile`, every change is written there before the API answers (see
+    /// ``SimulatorStateFile``); ``restore(_:)`` takes it back in the next run.
     public static func start(
-        _ configuration: PVESimulatorConfiguration = PVESimulatorConfiguration(), host: String = "127.0.0.1", port: Int = 0
+        _ configuration: PVESimulatorConfiguration = PVESimulatorConfiguration(), host: String = "127.0.0.1", port: Int = 0,
+        stateFile: String? = nil
     ) async throws -> ProxmoxSimulator {
+        let file = stateFile.map(SimulatorStateFile.init(path:))
         let authority = try SandboxCertificateAuthority(name: "Proxmox Virtual Environment (HomelabSandbox)")
         let identity = try authority.issueServer(addresses: host == "127.0.0.1" ? [] : [host])
         let cluster = PVECluster(configuration: configuration)
         let box = SimulatorBox()
         let server = try await SandboxHTTPSServer(identity: identity, host: host, port: port) { request in
             guard let simulator = box.simulator else { return SandboxResponse(status: 503, reason: "starting") }
-            return await simulator.handle(request)
+            let response = await simulator.handle(request)
+            guard let file else { return response }
+            do { try await cluster.persist(to: file) } catch {
+                return simulator.failure(PVEAPIFailure.server("cannot write the cluster state: \(error)"))
+            }
+            return response
         }
         let simulator = ProxmoxSimulator(
             configuration: configuration, authority: authority, identity: identity, cluster: cluster, server: server)
@@ -225,7 +234,7 @@ public final class ProxmoxSimulator: Sendable {
 
     /// PVE's error answer: the message in the status line; `{"data":null}` with `message` (new
     /// style) and `errors` (400). pveproxy closes the connection after any status ≥ 400.
-    private func failure(_ error: PVEAPIFailure) -> SandboxResponse {
+    func failure(_ error: PVEAPIFailure) -> SandboxResponse {
         var body: [String: Value] = ["data": .null]
         if let errors = error.parameterErrors { body["errors"] = .object(errors.mapValues { .string($0 + "\n") }) }
         if configuration.errorStyle == .statusLineAndBody { body["message"] = .string(error.message + "\n") }

@@ -7,7 +7,8 @@ import HomelabKit
 /// every VM Proxmox starts (``SandboxGuests``), and the Kubernetes API its kubeadm stand-ins
 /// drive. Everything lasting lives in ``directory``: the simulators' saved state, the machines'
 /// disks, and the sandbox's home with the login keys and known_hosts files the description
-/// names. ``stop()`` saves it, so the next run starts where this one ended.
+/// names. The simulators write every change there before they answer, so the next run starts
+/// where this one ended, also when this one was killed.
 public final class Sandbox: Sendable {
     public let directory: String
     public let layout: SandboxLayout
@@ -92,9 +93,10 @@ public final class Sandbox: Sendable {
             configuration.nodes = endpoint.nodes.isEmpty ? ["pve"] : endpoint.nodes
             configuration.downloads = pinnedDownloads(graph)
             configuration.guests = guests
-            let simulator = try await ProxmoxSimulator.start(configuration, host: endpoint.host, port: endpoint.port)
-            let saved = "\(directory)/proxmox-\(endpoint.host).json"
-            if let data = fm.contents(atPath: saved) { try await simulator.restore(data) }
+            let stateFile = "\(directory)/proxmox-\(endpoint.host).json"
+            let saved = fm.contents(atPath: stateFile)
+            let simulator = try await ProxmoxSimulator.start(configuration, host: endpoint.host, port: endpoint.port, stateFile: stateFile)
+            if let saved { try await simulator.restore(saved) }
             let caFile = "\(directory)/proxmox-\(endpoint.host)-ca.pem"
             try write(simulator.caPEM, to: caFile, mode: 0o644)
             if let configuration = graph.providerConfigurations[endpoint.configurationKey] {
@@ -125,9 +127,11 @@ public final class Sandbox: Sendable {
             let data = try JSONEncoder().encode(["ca": ca.caPEM, "key": ca.keyPEM, "token": authority.token])
             try write(String(decoding: data, as: UTF8.self), to: identityFile, mode: 0o600)
         }
+        let stateFile = directory + "/kubernetes.json"
+        let saved = FileManager.default.contents(atPath: stateFile)
         let kube = try await KubeAPISimulator.start(
-            kubernetesVersion: version, addresses: [layout.gateway], port: kubernetesPort, authority: authority)
-        if let data = FileManager.default.contents(atPath: directory + "/kubernetes.json") { try await kube.restore(data) }
+            kubernetesVersion: version, addresses: [layout.gateway], port: kubernetesPort, authority: authority, stateFile: stateFile)
+        if let saved { try await kube.restore(saved) }
         return kube
     }
 
@@ -146,14 +150,9 @@ public final class Sandbox: Sendable {
         return downloads
     }
 
-    /// Saves what lasts (the simulators' state) and stops every machine and simulator; their
-    /// disks stay for the next run.
-    public func stop() async throws {
-        for (endpoint, simulator) in zip(layout.proxmox, proxmox) {
-            try Self.write(
-                String(decoding: try await simulator.savedState(), as: UTF8.self), to: "\(directory)/proxmox-\(endpoint.host).json")
-        }
-        if let kube { try Self.write(String(decoding: try await kube.savedState(), as: UTF8.self), to: "\(directory)/kubernetes.json") }
+    /// Stops every simulator and machine. What lasts is on disk already: the simulators write
+    /// each change before they answer, and the machines' disks stay for the next run.
+    public func stop() async {
         for simulator in proxmox { await simulator.shutdown() }
         await kube?.shutdown()
         for vmid in await guests.running.keys { await guests.stopped(vmid: vmid) }

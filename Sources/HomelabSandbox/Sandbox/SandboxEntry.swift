@@ -3,7 +3,7 @@ import HomelabKit
 
 /// How a command gets into its sandbox: the process makes the lab network (a namespace whose
 /// bridge holds the description's own addresses, such as 192.168.10.2), then re-executes itself
-/// inside it (`ip netns exec`, same pid, so the lab's owner record stays true) with `HOME` in the
+/// inside it (`nsenter --net`, same pid, so the lab's owner record stays true) with `HOME` in the
 /// sandbox and the API tokens its simulators accept. Inside, the description's endpoints are
 /// reachable exactly as written, and no packet for them can leave the machine.
 public enum SandboxEntry {
@@ -40,10 +40,13 @@ public enum SandboxEntry {
             environment[endpoint.tokenVariable] = "homelab@pve!sandbox=\(UUID().uuidString.lowercased())"
         }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let argv = ["ip", "netns", "exec", lab.namespace, executable] + arguments
+        // nsenter, not `ip netns exec`: only the network namespace changes. `ip netns exec` also
+        // gives the process a mount namespace of its own, in which the namespaces it names for
+        // its machines would be invisible to the next run, which could not clean them up.
+        let argv = ["nsenter", "--net=/run/netns/\(lab.namespace)", "--", executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
         withCStrings(argv) { argv in
-            withCStrings(envp) { envp in _ = execve("/usr/sbin/ip", argv, envp) }
+            withCStrings(envp) { envp in _ = execve("/usr/bin/nsenter", argv, envp) }
         }
         throw SandboxError("could not enter the lab network \(lab.namespace): execve failed (\(String(cString: strerror(errno))))")
     }

@@ -33,6 +33,8 @@ public actor SandboxGuests: PVEGuestHost {
     /// Run on each machine once it is up (the sandbox installs the kubeadm stand-ins there).
     let prepare: @Sendable (DisposableRoot) async throws -> Void
     private var machines: [Int: DisposableRoot] = [:]
+    private var booting: Set<Int> = []
+    private var stopRequested: Set<Int> = []
     /// Why a VM has no machine, by VMID (shown by the sandbox, never silently dropped).
     public private(set) var problems: [Int: String] = [:]
 
@@ -55,7 +57,12 @@ public actor SandboxGuests: PVEGuestHost {
     public var running: [Int: DisposableRoot] { machines }
 
     public func started(vmid: Int, config: [String: String]) async {
-        guard machines[vmid] == nil else { return }
+        // Booting already (the actor is reentrant while a machine starts): one machine per disk.
+        guard machines[vmid] == nil, booting.insert(vmid).inserted else { return }
+        defer {
+            booting.remove(vmid)
+            stopRequested.remove(vmid)
+        }
         let settings = (config["ipconfig0"] ?? "").split(separator: ",").reduce(into: [String: String]()) { fields, field in
             let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { fields[parts[0]] = parts[1] }
@@ -70,6 +77,11 @@ public actor SandboxGuests: PVEGuestHost {
         do {
             let machine = try await DisposableRoot.start(
                 network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" })
+            // Stopped while it booted: it goes at once.
+            if stopRequested.remove(vmid) != nil {
+                await machine.stop()
+                return
+            }
             try await prepare(machine)
             if let knownHosts { try Self.record(machine, in: knownHosts) }
             machines[vmid] = machine
@@ -91,10 +103,12 @@ public actor SandboxGuests: PVEGuestHost {
     }
 
     public func stopped(vmid: Int) async {
+        if booting.contains(vmid) { stopRequested.insert(vmid) }
         await machines.removeValue(forKey: vmid)?.stop()
     }
 
     public func destroyed(vmid: Int) async {
+        if booting.contains(vmid) { stopRequested.insert(vmid) }
         await machines.removeValue(forKey: vmid)?.stop()
         if let disks { try? FileManager.default.removeItem(atPath: "\(disks)/vm-\(vmid)") }
     }
