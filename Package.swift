@@ -58,7 +58,7 @@ let package = Package(
             name: "HomelabCLI",
             dependencies: ["HomelabKit", "HomelabSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "HomelabKitTesting", dependencies: ["HomelabKit"]),
+        .target(name: "HomelabKitTesting", dependencies: ["HomelabKit", "HomelabSandbox"]),
 
         // Simulators that speak the real protocols (HTTPS over SwiftNIO), the machines of a lab
         // network, and the sandbox that runs a description against them (`--sandbox`, tests).

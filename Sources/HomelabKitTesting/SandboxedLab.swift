@@ -1,0 +1,116 @@
+import Foundation
+import HomelabSandbox
+
+/// Your own description, applied in the sandbox from your tests: its executable (the one that
+/// calls `HomelabCommand.main(lab:)`) runs with `--sandbox` in a folder of its own, as a user
+/// would run it, and ``records`` reads back what the simulated Proxmox, machines and Kubernetes
+/// API hold afterwards. Needs root, as the sandbox does.
+///
+/// ```swift
+/// @Test func myLabComesUp() async throws {
+///     let lab = try SandboxedLab(executable: SandboxedLab.product("MyHomelab"))
+///     let apply = try await lab.apply()
+///     #expect(apply.status == 0, "\(apply.output)")
+///     #expect(try lab.records.proxmoxVMs(host: "192.168.10.2")[200]?.config["cores"] == "4")
+///     #expect(try await lab.plan().output.contains("No changes."))
+///     #expect(try await lab.destroy().status == 0)
+/// }
+/// ```
+public final class SandboxedLab: Sendable {
+    public let executable: String
+    /// The folder the executable runs in; its sandbox is `.homelab/sandbox` there.
+    public let directory: String
+    /// Added to every run's environment (what your description reads, such as a changed value).
+    public let environment: [String: String]
+
+    public init(executable: String, environment: [String: String] = [:]) throws {
+        self.executable = executable
+        self.environment = environment
+        directory = try ScratchSpace.directory("sandboxed-lab")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// An executable product of your package, built beside the test bundle by `swift test` (make
+    /// it a dependency of the test target).
+    public static func product(_ name: String) -> String {
+        var folder = Bundle.main.bundleURL
+        if folder.pathExtension == "xctest" || !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
+            folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent(name).path
+    }
+
+    /// What the sandbox holds now.
+    public var records: SandboxRecords { SandboxRecords(directory: directory + "/.homelab/sandbox") }
+
+    public struct Run: Sendable {
+        public var status: Int32
+        /// Standard output and standard error, in order.
+        public var output: String
+    }
+
+    public func apply(environment: [String: String] = [:]) async throws -> Run {
+        try await run(["apply", "--sandbox", "--auto-approve"], environment: environment)
+    }
+
+    /// `plan --sandbox --detailed-exitcode`: status 0 with no changes, 2 with changes.
+    public func plan(environment: [String: String] = [:]) async throws -> Run {
+        try await run(["plan", "--sandbox", "--detailed-exitcode"], environment: environment)
+    }
+
+    public func destroy(environment: [String: String] = [:]) async throws -> Run {
+        try await run(["destroy", "--sandbox", "--auto-approve"], environment: environment)
+    }
+
+    /// Runs the executable with `arguments` (add `--sandbox` yourself) to its end.
+    public func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let (command, variables) = (self.command(arguments), self.variables(environment))
+        return try await offCooperativePool {
+            let result = try Spawn.run("/usr/bin/env", command, environment: variables)
+            return Run(status: result.status, output: result.output)
+        }
+    }
+
+    /// Runs the executable with `arguments` and kills it with SIGKILL as soon as its output
+    /// shows `marker` (or after `timeout`); returns what it printed until then.
+    public func kill(_ arguments: [String], at marker: String, timeout: Duration = .seconds(120), environment: [String: String] = [:])
+        async throws -> String
+    {
+        let (command, variables, log) = (self.command(arguments), self.variables(environment), directory + "/killed.log")
+        let deadline = ContinuousClock.now + timeout
+        return try await offCooperativePool {
+            let pid = try Spawn.start("/usr/bin/env", command, outputPath: log, environment: variables)
+            var output = ""
+            while !output.contains(marker) && ContinuousClock.now < deadline {
+                usleep(20_000)
+                output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            }
+            Foundation.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return output
+        }
+    }
+
+    /// What of the sandbox is still on the machine after a command ended: the lab namespaces its
+    /// `outputs` named, and processes running from this folder (machines).
+    public func leftovers(_ outputs: [String]) -> [String] {
+        let namespaces = outputs.flatMap { output in
+            output.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("hklab") }
+                .map { String($0).trimmingCharacters(in: .punctuationCharacters) }
+        }
+        var found = Set(namespaces).filter { FileManager.default.fileExists(atPath: "/run/netns/\($0)") }.map { "namespace \($0)" }
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(pid) != nil {
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            if command.contains(directory) { found.append("process \(pid): \(command.replacingOccurrences(of: "\0", with: " "))") }
+        }
+        return found.sorted()
+    }
+
+    private func command(_ arguments: [String]) -> [String] { ["-C", directory, executable] + arguments + ["--no-color"] }
+
+    private func variables(_ extra: [String: String]) -> [String: String] {
+        ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.merging(extra) { _, new in new }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HomelabCore
+
+/// What a sandbox holds, read from its directory between runs (no process need be running): the
+/// simulated Proxmox's VMs, the simulated Kubernetes API's objects, and files on the nodes' and
+/// VMs' disks. Tests assert on these after `apply --sandbox`.
+public struct SandboxRecords: Sendable {
+    /// The sandbox's directory (`.homelab/sandbox`).
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// A VM as the simulated Proxmox keeps it.
+    public struct VM: Sendable {
+        public var node: String
+        public var config: [String: String]
+        public var running: Bool
+    }
+
+    /// The VMs (templates included) of the Proxmox served at `host`, by VMID.
+    public func proxmoxVMs(host: String) throws -> [Int: VM] {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/proxmox-\(host).json") else { return [:] }
+        let snapshot = try JSONDecoder().decode(PVEClusterSnapshot.self, from: data)
+        return snapshot.vms.mapValues { VM(node: $0.node, config: $0.config, running: $0.running) }
+    }
+
+    /// An object as the simulated Kubernetes API keeps it.
+    public struct KubeObject: Sendable {
+        /// `nodes`, `configmaps`, `applications`, …
+        public var plural: String
+        public var namespace: String
+        public var name: String
+        public var object: Value
+        /// The status the simulator reports (conditions, sync and health).
+        public var status: Value?
+    }
+
+    /// Every object of the simulated Kubernetes API.
+    public func kubernetesObjects() throws -> [KubeObject] {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/kubernetes.json") else { return [] }
+        let snapshot = try JSONDecoder().decode(KubeClusterSnapshot.self, from: data)
+        return snapshot.objects.map {
+            KubeObject(plural: $0.plural, namespace: $0.namespace, name: $0.name, object: $0.object, status: $0.status)
+        }
+    }
+
+    /// A file a node's host configuration wrote (`nil` when it did not write one there).
+    public func nodeFile(_ node: String, _ path: String) -> String? {
+        try? String(contentsOfFile: "\(directory)/disks/node-\(node)/upper\(path)", encoding: .utf8)
+    }
+
+    /// A file written on VM `vmid`'s disk.
+    public func vmFile(_ vmid: Int, _ path: String) -> String? {
+        try? String(contentsOfFile: "\(directory)/disks/vm-\(vmid)/upper\(path)", encoding: .utf8)
+    }
+
+    /// The VMs that have a disk (destroying a VM removes its disk).
+    public var vmDisks: [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/disks")) ?? [])
+            .compactMap { $0.hasPrefix("vm-") ? Int($0.dropFirst(3)) : nil }.sorted()
+    }
+}
