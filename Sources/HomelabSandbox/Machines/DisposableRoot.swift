@@ -58,15 +58,22 @@ public final class DisposableRoot: @unchecked Sendable {
     /// Builds the root and waits for its sshd, off Swift's cooperative pool. With `disk`, the
     /// machine's files (and host key) live there and outlive it: a machine started again on the
     /// same disk boots with them, as a VM does after a stop.
-    public static func start(network: Network = .isolated, users: [User] = [], disk: String? = nil) async throws -> DisposableRoot {
+    /// `image` (path → contents; a `#!` script is executable) is what a new disk holds besides
+    /// the CI machine's root, as an installer would have left it (a Proxmox host's network and
+    /// grub files); `files` are written at each start. Both go in before the root is mounted, so
+    /// the machine sees them from its first instant.
+    public static func start(
+        network: Network = .isolated, users: [User] = [], disk: String? = nil, image: [String: String] = [:], files: [String: String] = [:]
+    ) async throws -> DisposableRoot {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try DisposableRoot(network: network, users: users, disk: disk) })
+                continuation.resume(
+                    with: Result { try DisposableRoot(network: network, users: users, disk: disk, image: image, files: files) })
             }
         }
     }
 
-    private init(network: Network, users: [User], disk: String?) throws {
+    private init(network: Network, users: [User], disk: String?, image: [String: String], files: [String: String]) throws {
         guard geteuid() == 0 else {
             throw MachineError("a disposable root needs root (namespaces and chroot); run as root")
         }
@@ -106,6 +113,7 @@ public final class DisposableRoot: @unchecked Sendable {
             try fm.createDirectory(atPath: "\(directory)/upper/root", withIntermediateDirectories: true)
             try "".write(toFile: "\(directory)/upper/root/.bashrc", atomically: false, encoding: .utf8)
             try Self.add(users, to: "\(directory)/upper")
+            try Self.write(image, into: "\(directory)/upper")
             try Self.keygen(["-t", "ed25519", "-N", "", "-f", "\(ssh)/host_ed25519"])
             try Self.keygen(["-t", "ed25519", "-N", "", "-f", key])
             try fm.copyItem(atPath: key + ".pub", toPath: "\(ssh)/authorized_keys")
@@ -114,6 +122,7 @@ public final class DisposableRoot: @unchecked Sendable {
         try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
         try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
         try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
+        try Self.write(files, into: "\(directory)/upper")
         // Every start is a new boot.
         try "\(UUID().uuidString.lowercased())\n".write(
             toFile: "\(directory)/upper/var/lib/homelab-test/boot_id", atomically: false, encoding: .utf8)
@@ -153,6 +162,7 @@ public final class DisposableRoot: @unchecked Sendable {
                 directory,
             ],
             outputPath: "\(directory)/root.log")
+        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil, machine: pid) }
         Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil, keepsDisk) }
         _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()
@@ -188,6 +198,20 @@ public final class DisposableRoot: @unchecked Sendable {
         try group.write(toFile: "\(upper)/etc/group", atomically: false, encoding: .utf8)
         try shadow.write(toFile: "\(upper)/etc/shadow", atomically: false, encoding: .utf8)
         chmod("\(upper)/etc/shadow", 0o640)
+    }
+
+    /// Writes `files` into the overlay's upper layer (before it is mounted); `#!` scripts executable.
+    private static func write(_ files: [String: String], into upper: String) throws {
+        let fm = FileManager.default
+        for (path, text) in files {
+            let file = upper + path
+            try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? fm.removeItem(atPath: file)
+            let mode = text.hasPrefix("#!") ? 0o755 : 0o644
+            guard fm.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+                throw MachineError("cannot write \(path) for the machine")
+            }
+        }
     }
 
     /// Makes the machine's network: its namespace and the veth pair to the process's namespace

@@ -92,15 +92,25 @@ public final class LabNetwork: Sendable {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             let fields = text.split(separator: "\n").map(String.init)
             guard let pid = fields.first.flatMap({ pid_t($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            if fields.count > 1 { try? FileManager.default.removeItem(atPath: fields[1]) }
+            for field in fields.dropFirst() {
+                if field.hasPrefix("machine "), let machine = pid_t(field.dropFirst("machine ".count)) {
+                    // A machine whose namespace a sandbox named in its own mount namespace, which
+                    // died with it: found by its pid (still the machine's: its command is enter.sh).
+                    let command = (try? String(contentsOfFile: "/proc/\(machine)/cmdline", encoding: .utf8)) ?? ""
+                    if command.contains("enter.sh") { kill(machine, SIGKILL) }
+                } else {
+                    try? FileManager.default.removeItem(atPath: field)
+                }
+            }
             remove(entry)
         }
     }
 
-    /// Records this process as the owner of `namespace` (and of `directory`, removed with it).
-    static func recordOwner(of namespace: String, directory: String? = nil) throws {
+    /// Records this process as the owner of `namespace` (and of `directory`, removed with it, and
+    /// of the `machine` process running in it).
+    static func recordOwner(of namespace: String, directory: String? = nil, machine: pid_t? = nil) throws {
         try FileManager.default.createDirectory(atPath: owners, withIntermediateDirectories: true)
-        let text = "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "")
+        let text = "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "") + (machine.map { "machine \($0)\n" } ?? "")
         guard FileManager.default.createFile(atPath: "\(owners)/\(namespace)", contents: Data(text.utf8)) else {
             throw MachineError("cannot write \(owners)/\(namespace)")
         }
@@ -114,6 +124,7 @@ public final class LabNetwork: Sendable {
         }
         _ = try? Spawn.run("/usr/sbin/ip", ["netns", "del", namespace])
         try? FileManager.default.removeItem(atPath: "\(owners)/\(namespace)")
+        try? FileManager.default.removeItem(atPath: "/etc/netns/\(namespace)")
     }
 
     private static let labCount = Atomic<Int>(0)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HomelabKit
 
@@ -16,6 +17,7 @@ public final class Sandbox: Sendable {
     public let proxmox: [ProxmoxSimulator]
     public let kube: KubeAPISimulator?
     public let guests: SandboxGuests
+    public let internet: SandboxInternet?
     /// The Proxmox nodes' machines, by node name.
     public let nodes: [String: DisposableRoot]
     /// The description, its Proxmox endpoints trusting the simulators' certificate authority.
@@ -26,8 +28,9 @@ public final class Sandbox: Sendable {
 
     private init(
         directory: String, layout: SandboxLayout, lab: LabNetwork, proxmox: [ProxmoxSimulator], kube: KubeAPISimulator?,
-        guests: SandboxGuests, nodes: [String: DisposableRoot], graph: ResourceGraph
+        guests: SandboxGuests, internet: SandboxInternet?, nodes: [String: DisposableRoot], graph: ResourceGraph
     ) {
+        self.internet = internet
         self.directory = directory
         self.layout = layout
         self.lab = lab
@@ -59,10 +62,27 @@ public final class Sandbox: Sendable {
         }
         let knownHosts = layout.knownHostsFiles.map(expand)
 
+        // The internet the description fetches from, at the lab's gateway; the lab's machines
+        // resolve its hosts there and trust its CA.
+        let internetHosts = SandboxInternet.hosts(in: graph)
+        let internetRoot = directory + "/internet"
+        let downloads = try publishDownloads(graph, internet: internetRoot)
+        let internet =
+            internetHosts.isEmpty
+            ? nil
+            : try await SandboxInternet.start(
+                hosts: internetHosts, root: internetRoot, address: layout.gateway,
+                authority: SandboxInternet.authority(directory: directory))
+        let machineFiles = [
+            "/etc/hosts": SandboxInternet.hostsFile(internetHosts, address: layout.gateway),
+            "/etc/ssl/certs/ca-certificates.crt": try SandboxInternet.caBundle(directory: directory),
+        ]
+
         let kube = try await startKubernetes(layout, directory: directory)
         let cliVersion = layout.ciliumCLI
         let guests = SandboxGuests(
-            lab: lab, disks: directory + "/disks", fixedAddresses: layout.buildVMs, sandboxKeys: publicKeys, knownHosts: knownHosts.first
+            lab: lab, disks: directory + "/disks", fixedAddresses: layout.buildVMs, sandboxKeys: publicKeys, knownHosts: knownHosts.first,
+            files: machineFiles
         ) { machine in
             guard let kube, let version = layout.kubernetes else { return }
             try machine.installKubeadm(
@@ -76,7 +96,8 @@ public final class Sandbox: Sendable {
         var nodes: [String: DisposableRoot] = [:]
         for node in layout.nodeMachines {
             let machine = try await DisposableRoot.start(
-                network: .shared(lab, address: node.address), disk: "\(directory)/disks/node-\(node.name)")
+                network: .shared(lab, address: node.address), disk: "\(directory)/disks/node-\(node.name)",
+                image: ProxmoxHostImage.files(address: node.address, prefix: layout.prefix, gateway: layout.gateway), files: machineFiles)
             try machine.authorize(publicKeys)
             for path in knownHosts.prefix(1) { try SandboxGuests.record(machine, in: path) }
             nodes[node.name] = machine
@@ -91,7 +112,7 @@ public final class Sandbox: Sendable {
             }
             configuration.tokens = [String(token[..<separator]): String(token[token.index(after: separator)...])]
             configuration.nodes = endpoint.nodes.isEmpty ? ["pve"] : endpoint.nodes
-            configuration.downloads = pinnedDownloads(graph)
+            configuration.downloads = downloads
             configuration.guests = guests
             let stateFile = "\(directory)/proxmox-\(endpoint.host).json"
             let saved = fm.contents(atPath: stateFile)
@@ -107,26 +128,22 @@ public final class Sandbox: Sendable {
             simulators.append(simulator)
         }
         return Sandbox(
-            directory: directory, layout: layout, lab: lab, proxmox: simulators, kube: kube, guests: guests, nodes: nodes, graph: graph)
+            directory: directory, layout: layout, lab: lab, proxmox: simulators, kube: kube, guests: guests, internet: internet,
+            nodes: nodes, graph: graph)
     }
 
     /// The Kubernetes API for the description's kubeadm cluster, with the CA and token of the
     /// earlier runs (the kubeconfigs kubeadm init wrote trust that CA) and their objects.
     private static func startKubernetes(_ layout: SandboxLayout, directory: String) async throws -> KubeAPISimulator? {
         guard let version = layout.kubernetes else { return nil }
-        let identityFile = directory + "/kubernetes-ca.json"
-        let authority: (ca: SandboxCertificateAuthority, token: String)
-        if let data = FileManager.default.contents(atPath: identityFile),
-            let saved = try? JSONDecoder().decode([String: String].self, from: data),
-            let caPEM = saved["ca"], let keyPEM = saved["key"], let token = saved["token"]
-        {
-            authority = (try SandboxCertificateAuthority(caPEM: caPEM, keyPEM: keyPEM), token)
-        } else {
-            let ca = try SandboxCertificateAuthority(name: "kubernetes")
-            authority = (ca, UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
-            let data = try JSONEncoder().encode(["ca": ca.caPEM, "key": ca.keyPEM, "token": authority.token])
-            try write(String(decoding: data, as: UTF8.self), to: identityFile, mode: 0o600)
+        let ca = try SandboxCertificateAuthority.persisted(at: directory + "/kubernetes-ca.json", name: "kubernetes")
+        let tokenFile = directory + "/kubernetes-token"
+        var token = (try? String(contentsOfFile: tokenFile, encoding: .utf8)) ?? ""
+        if token.isEmpty {
+            token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            try write(token, to: tokenFile)
         }
+        let authority = (ca: ca, token: token)
         let stateFile = directory + "/kubernetes.json"
         let saved = FileManager.default.contents(atPath: stateFile)
         let kube = try await KubeAPISimulator.start(
@@ -135,16 +152,29 @@ public final class Sandbox: Sendable {
         return kube
     }
 
-    /// What each template pins by SHA-256: the sandbox's Proxmox "downloads" exactly that file.
-    static func pinnedDownloads(_ graph: ResourceGraph) -> [String: String] {
+    /// What the sandbox's Proxmox can download, by URL → SHA-256: the file each template pins by
+    /// `sha256:`; for a template checked against a checksum file (`file:<url>`, Ubuntu's
+    /// `SHA256SUMS`), a stand-in whose checksum the sandbox's internet lists in that file.
+    static func publishDownloads(_ graph: ResourceGraph, internet: String) throws -> [String: String] {
         var downloads: [String: String] = [:]
         for resource in graph.resources where resource.type.name == ProxmoxTypes.template.name {
             guard let template = try? AttributeDecoder().decode(TemplateAttributes.self, from: resource.attributes),
                 let source = template.source
             else { continue }
+            let (url, checksum): (String, String)
             switch source {
-            case .cloudImage(let url, let checksum), .iso(let url, let checksum, _):
-                if checksum.hasPrefix("sha256:") { downloads[url] = String(checksum.dropFirst("sha256:".count)) }
+            case .cloudImage(let imageURL, let sum), .iso(let imageURL, let sum, _): (url, checksum) = (imageURL, sum)
+            }
+            if checksum.hasPrefix("sha256:") {
+                downloads[url] = String(checksum.dropFirst("sha256:".count))
+            } else if checksum.hasPrefix("file:"), let list = URL(string: String(checksum.dropFirst("file:".count))), let host = list.host {
+                let digest = SHA256.hash(data: Data("HomelabKit sandbox stand-in for \(url)".utf8)).map { String(format: "%02x", $0) }
+                    .joined()
+                downloads[url] = digest
+                let file = "\(internet)/\(host)\(list.path)"
+                try FileManager.default.createDirectory(
+                    atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try write("\(digest) *\((url as NSString).lastPathComponent)\n", to: file, mode: 0o644)
             }
         }
         return downloads
@@ -155,6 +185,7 @@ public final class Sandbox: Sendable {
     public func stop() async {
         for simulator in proxmox { await simulator.shutdown() }
         await kube?.shutdown()
+        await internet?.shutdown()
         for vmid in await guests.running.keys { await guests.stopped(vmid: vmid) }
         for machine in nodes.values { await machine.stop() }
     }

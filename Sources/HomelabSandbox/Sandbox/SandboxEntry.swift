@@ -3,7 +3,7 @@ import HomelabKit
 
 /// How a command gets into its sandbox: the process makes the lab network (a namespace whose
 /// bridge holds the description's own addresses, such as 192.168.10.2), then re-executes itself
-/// inside it (`nsenter --net`, same pid, so the lab's owner record stays true) with `HOME` in the
+/// inside it (`ip netns exec`, same pid, so the lab's owner record stays true) with `HOME` in the
 /// sandbox and the API tokens its simulators accept. Inside, the description's endpoints are
 /// reachable exactly as written, and no packet for them can leave the machine.
 public enum SandboxEntry {
@@ -39,16 +39,32 @@ public enum SandboxEntry {
             // A new token each run: what the simulators accept, never written anywhere.
             environment[endpoint.tokenVariable] = "homelab@pve!sandbox=\(UUID().uuidString.lowercased())"
         }
+        try writeResolverFiles(namespace: lab.namespace, graph: graph, layout: layout, directory: directory)
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        // nsenter, not `ip netns exec`: only the network namespace changes. `ip netns exec` also
-        // gives the process a mount namespace of its own, in which the namespaces it names for
-        // its machines would be invisible to the next run, which could not clean them up.
-        let argv = ["nsenter", "--net=/run/netns/\(lab.namespace)", "--", executable] + arguments
+        // `ip netns exec` also binds /etc/netns/<lab>/* over /etc: the lab's hosts file and
+        // trust store, through which the internet's hosts are the sandbox's.
+        let argv = ["ip", "netns", "exec", lab.namespace, executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
         withCStrings(argv) { argv in
-            withCStrings(envp) { envp in _ = execve("/usr/bin/nsenter", argv, envp) }
+            withCStrings(envp) { envp in _ = execve("/usr/sbin/ip", argv, envp) }
         }
         throw SandboxError("could not enter the lab network \(lab.namespace): execve failed (\(String(cString: strerror(errno))))")
+    }
+
+    /// `/etc/netns/<lab>/hosts` (the internet's hosts at the lab's gateway) and `ssl/` (the
+    /// system's trust store plus the sandbox's internet CA); removed with the lab.
+    static func writeResolverFiles(namespace: String, graph: ResourceGraph, layout: SandboxLayout, directory: String) throws {
+        let folder = "/etc/netns/\(namespace)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let hosts = SandboxInternet.hostsFile(SandboxInternet.hosts(in: graph), address: layout.gateway)
+        try Sandbox.write(hosts, to: folder + "/hosts", mode: 0o644)
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let (status, output) = try Spawn.run("/bin/cp", ["-a", "/etc/ssl", folder + "/ssl"])
+        guard status == 0 else { throw SandboxError("cannot copy /etc/ssl for the lab: \(output)") }
+        let bundle = folder + "/ssl/certs/ca-certificates.crt"
+        try? FileManager.default.removeItem(atPath: bundle)
+        try Sandbox.write(try SandboxInternet.caBundle(directory: directory), to: bundle, mode: 0o644)
     }
 
     private static func withCStrings(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> Void) {

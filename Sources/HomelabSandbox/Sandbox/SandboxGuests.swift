@@ -30,6 +30,8 @@ public actor SandboxGuests: PVEGuestHost {
     public let fixedAddresses: [Int: FixedAddress]
     public let sandboxKeys: [String]
     public let knownHosts: String?
+    /// Written on every machine at each boot (the lab's `/etc/hosts` and trust store).
+    public let files: [String: String]
     /// Run on each machine once it is up (the sandbox installs the kubeadm stand-ins there).
     let prepare: @Sendable (DisposableRoot) async throws -> Void
     private var machines: [Int: DisposableRoot] = [:]
@@ -40,8 +42,10 @@ public actor SandboxGuests: PVEGuestHost {
 
     public init(
         lab: LabNetwork, disks: String? = nil, fixedAddresses: [Int: FixedAddress] = [:], sandboxKeys: [String] = [],
-        knownHosts: String? = nil, prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }
+        knownHosts: String? = nil, files: [String: String] = [:],
+        prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }
     ) {
+        self.files = files
         self.lab = lab
         self.disks = disks
         self.fixedAddresses = fixedAddresses
@@ -76,7 +80,8 @@ public actor SandboxGuests: PVEGuestHost {
         let users = (config["ciuser"] ?? fixed?.user).map { [DisposableRoot.User($0, authorizedKeys: keys)] } ?? []
         do {
             let machine = try await DisposableRoot.start(
-                network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" })
+                network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" },
+                files: files)
             // Stopped while it booted: it goes at once.
             if stopRequested.remove(vmid) != nil {
                 await machine.stop()

@@ -31,6 +31,8 @@ public struct SandboxLayout: Sendable {
     public var addresses: [String] = []
     /// The address machines reach the sandbox's own services at (the Kubernetes API).
     public var gateway: String = ""
+    /// The lab network's prefix length (the VMs' addresses').
+    public var prefix = 24
     /// Login keys and known_hosts files, as the description writes them (`~/.ssh/…`).
     public var keyFiles: [String] = []
     public var knownHostsFiles: [String] = []
@@ -40,7 +42,6 @@ public struct SandboxLayout: Sendable {
 
     public init(_ graph: ResourceGraph) throws(SandboxError) {
         var problems: [String] = []
-        var prefix = 24
         var gateways: [String] = []
         var nodeAddresses: [String: String] = [:]
         for resource in graph.resources {

@@ -53,9 +53,26 @@ public struct SandboxCertificateAuthority: Sendable {
     /// The CA's private key, to save it beside ``caPEM`` (mode 0600: it signs client identities).
     public var keyPEM: String { caKey.pemRepresentation }
 
-    /// A server certificate for `localhost`, 127.0.0.1 and any further IPv4 addresses.
-    public func issueServer(commonName: String = "localhost", addresses: [String] = []) throws -> Identity {
+    /// The CA kept at `path` (its certificate and key, mode 0600), made there on first use: what
+    /// the sandbox's clients were told to trust stays true across runs.
+    public static func persisted(at path: String, name: String) throws -> SandboxCertificateAuthority {
+        if let data = FileManager.default.contents(atPath: path),
+            let saved = try? JSONDecoder().decode([String: String].self, from: data), let ca = saved["ca"], let key = saved["key"]
+        {
+            return try SandboxCertificateAuthority(caPEM: ca, keyPEM: key)
+        }
+        let authority = try SandboxCertificateAuthority(name: name)
+        let data = try JSONEncoder().encode(["ca": authority.caPEM, "key": authority.keyPEM])
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        return authority
+    }
+
+    /// A server certificate for `localhost`, 127.0.0.1 and any further IPv4 addresses and DNS names.
+    public func issueServer(commonName: String = "localhost", addresses: [String] = [], dnsNames: [String] = []) throws -> Identity {
         var names: [GeneralName] = [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))]
+        names += dnsNames.map { .dnsName($0) }
         for address in addresses {
             let octets = address.split(separator: ".").compactMap { UInt8($0) }
             if octets.count == 4 { names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets)))) }

@@ -18,25 +18,30 @@ public final class SandboxHTTPSServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
 
     /// - Parameters:
-    ///   - identity: the server certificate and key.
+    ///   - identity: the server certificate and key; `nil`: plain HTTP (the sandbox's apt
+    ///     archives, served over http:// as Debian's and Proxmox's mirrors are).
     ///   - clientCA: when set, clients may present a certificate issued by this CA (optional, so
     ///     bearer tokens keep working); its subject reaches the handler.
     public init(
-        identity: SandboxCertificateAuthority.Identity,
+        identity: SandboxCertificateAuthority.Identity?,
         clientCA: String? = nil,
         host: String = "127.0.0.1",
         port: Int = 0,
         handler: @escaping Handler
     ) async throws {
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem))
-        )
-        if let clientCA {
-            tls.certificateVerification = .optionalVerification
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCA.utf8)))
+        var tlsContext: NIOSSLContext?
+        if let identity {
+            var tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem))
+            )
+            if let clientCA {
+                tls.certificateVerification = .optionalVerification
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCA.utf8)))
+            }
+            tlsContext = try NIOSSLContext(configuration: tls)
         }
-        let context = try NIOSSLContext(configuration: tls)
+        let context = tlsContext
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counters = ServerCounters()
         let bootstrap = ServerBootstrap(group: group)
@@ -45,7 +50,7 @@ public final class SandboxHTTPSServer: Sendable {
             .childChannelInitializer { [counters] channel in
                 counters.connections.add(1, ordering: .relaxed)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    if let context { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(handler: handler, counters: counters))
                 }
