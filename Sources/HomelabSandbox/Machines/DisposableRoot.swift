@@ -58,9 +58,10 @@ public final class DisposableRoot: @unchecked Sendable {
     /// Builds the root and waits for its sshd, off Swift's cooperative pool. With `disk`, the
     /// machine's files (and host key) live there and outlive it: a machine started again on the
     /// same disk boots with them, as a VM does after a stop.
-    /// `image` (path → contents; a `#!` script is executable) is what a new disk holds besides
-    /// the CI machine's root, as an installer would have left it (a Proxmox host's network and
-    /// grub files); `files` are written at each start. Both go in before the root is mounted, so
+    /// `image` (path → contents; a `#!` script is executable; a path ending in `/` is a folder
+    /// that hides what the CI machine's root has there) is what a new disk holds besides the CI
+    /// machine's root, as an installer would have left it (a Proxmox host's network and grub
+    /// files, the apt lists of the sandbox's archive); `files` are written at each start. Both go in before the root is mounted, so
     /// the machine sees them from its first instant.
     public static func start(
         network: Network = .isolated, users: [User] = [], disk: String? = nil, image: [String: String] = [:], files: [String: String] = [:]
@@ -122,6 +123,8 @@ public final class DisposableRoot: @unchecked Sendable {
         try Self.install("init", at: "\(directory)/upper/usr/local/lib/homelab-test/init")
         try Self.install("systemctl", at: "\(directory)/upper/usr/bin/systemctl")
         try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
+        try Self.install("timedatectl", at: "\(directory)/upper/usr/bin/timedatectl")
+        try Self.install("udevadm", at: "\(directory)/upper/usr/bin/udevadm")
         try Self.write(files, into: "\(directory)/upper")
         // Every start is a new boot.
         try "\(UUID().uuidString.lowercased())\n".write(
@@ -203,7 +206,14 @@ public final class DisposableRoot: @unchecked Sendable {
     /// Writes `files` into the overlay's upper layer (before it is mounted); `#!` scripts executable.
     private static func write(_ files: [String: String], into upper: String) throws {
         let fm = FileManager.default
-        for (path, text) in files {
+        // Folders first: an opaque one (overlayfs's `trusted.overlay.opaque`) shows only its own files.
+        for path in files.keys.filter({ $0.hasSuffix("/") }) {
+            try fm.createDirectory(atPath: upper + path, withIntermediateDirectories: true)
+            guard let setxattr = Self.setxattr, setxattr(upper + path, "trusted.overlay.opaque", "y", 1, 0) == 0 else {
+                throw MachineError("cannot hide \(path) of the machine's root: \(String(cString: strerror(errno)))")
+            }
+        }
+        for (path, text) in files where !path.hasSuffix("/") {
             let file = upper + path
             try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try? fm.removeItem(atPath: file)
@@ -213,6 +223,13 @@ public final class DisposableRoot: @unchecked Sendable {
             }
         }
     }
+
+    /// glibc's `setxattr`, which Swift's Glibc module does not import.
+    private typealias SetXattr = @convention(c) (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafeRawPointer, Int, Int32) -> Int32
+    private static let setxattr: SetXattr? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "setxattr") else { return nil }
+        return unsafeBitCast(symbol, to: SetXattr.self)
+    }()
 
     /// Makes the machine's network: its namespace and the veth pair to the process's namespace
     /// or to the lab's bridge; nothing for a machine sharing the lab's namespace.

@@ -73,16 +73,17 @@ public final class Sandbox: Sendable {
             : try await SandboxInternet.start(
                 hosts: internetHosts, root: internetRoot, address: layout.gateway,
                 authority: SandboxInternet.authority(directory: directory))
-        let machineFiles = [
+        let archiveKey = try SandboxArchive.build(graph, internet: internetRoot, directory: directory)
+        let machineFiles = SandboxArchive.machineFiles(key: archiveKey).merging([
             "/etc/hosts": SandboxInternet.hostsFile(internetHosts, address: layout.gateway),
             "/etc/ssl/certs/ca-certificates.crt": try SandboxInternet.caBundle(directory: directory),
-        ]
+        ]) { _, new in new }
 
         let kube = try await startKubernetes(layout, directory: directory)
         let cliVersion = layout.ciliumCLI
         let guests = SandboxGuests(
             lab: lab, disks: directory + "/disks", fixedAddresses: layout.buildVMs, sandboxKeys: publicKeys, knownHosts: knownHosts.first,
-            files: machineFiles
+            files: machineFiles, image: SandboxArchive.aptLists(internet: internetRoot)
         ) { machine in
             guard let kube, let version = layout.kubernetes else { return }
             try machine.installKubeadm(
@@ -97,7 +98,8 @@ public final class Sandbox: Sendable {
         for node in layout.nodeMachines {
             let machine = try await DisposableRoot.start(
                 network: .shared(lab, address: node.address), disk: "\(directory)/disks/node-\(node.name)",
-                image: ProxmoxHostImage.files(address: node.address, prefix: layout.prefix, gateway: layout.gateway), files: machineFiles)
+                image: ProxmoxHostImage.files(address: node.address, prefix: layout.prefix, gateway: layout.gateway)
+                    .merging(SandboxArchive.aptLists(internet: internetRoot)) { _, new in new }, files: machineFiles)
             try machine.authorize(publicKeys)
             for path in knownHosts.prefix(1) { try SandboxGuests.record(machine, in: path) }
             nodes[node.name] = machine

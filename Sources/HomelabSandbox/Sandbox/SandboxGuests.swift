@@ -32,6 +32,8 @@ public actor SandboxGuests: PVEGuestHost {
     public let knownHosts: String?
     /// Written on every machine at each boot (the lab's `/etc/hosts` and trust store).
     public let files: [String: String]
+    /// What a new VM's disk holds (``DisposableRoot/start(network:users:disk:image:files:)``).
+    public let image: [String: String]
     /// Run on each machine once it is up (the sandbox installs the kubeadm stand-ins there).
     let prepare: @Sendable (DisposableRoot) async throws -> Void
     private var machines: [Int: DisposableRoot] = [:]
@@ -42,10 +44,11 @@ public actor SandboxGuests: PVEGuestHost {
 
     public init(
         lab: LabNetwork, disks: String? = nil, fixedAddresses: [Int: FixedAddress] = [:], sandboxKeys: [String] = [],
-        knownHosts: String? = nil, files: [String: String] = [:],
+        knownHosts: String? = nil, files: [String: String] = [:], image: [String: String] = [:],
         prepare: @escaping @Sendable (DisposableRoot) async throws -> Void = { _ in }
     ) {
         self.files = files
+        self.image = image
         self.lab = lab
         self.disks = disks
         self.fixedAddresses = fixedAddresses
@@ -81,7 +84,7 @@ public actor SandboxGuests: PVEGuestHost {
         do {
             let machine = try await DisposableRoot.start(
                 network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" },
-                files: files)
+                image: image, files: files)
             // Stopped while it booted: it goes at once.
             if stopRequested.remove(vmid) != nil {
                 await machine.stop()

@@ -19,7 +19,7 @@ public final class SandboxInternet: Sendable {
     }
 
     /// The hosts of every http(s) URL in the description's resources (not addresses: those are
-    /// the lab's own).
+    /// the lab's own), and Debian's archive, which the lab's machines use.
     public static func hosts(in graph: ResourceGraph) -> [String] {
         var hosts: Set<String> = []
         func visit(_ value: Value) {
@@ -41,6 +41,8 @@ public final class SandboxInternet: Sendable {
             }
         }
         for resource in graph.resources { visit(resource.attributes) }
+        // The machines' own distribution archive.
+        hosts.insert(SandboxArchive.debian.host)
         return hosts.sorted()
     }
 
@@ -57,7 +59,9 @@ public final class SandboxInternet: Sendable {
 
     /// `/etc/hosts` in the lab: the internet's hosts at `address`.
     public static func hostsFile(_ hosts: [String], address: String) -> String {
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + hosts.map { "\(address)\t\($0)\n" }.joined()
+        // The machines share the CI machine's host name (no UTS namespace): sudo resolves it.
+        "127.0.0.1\tlocalhost\n127.0.1.1\t\(ProcessInfo.processInfo.hostName)\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            + hosts.map { "\(address)\t\($0)\n" }.joined()
     }
 
     /// Starts the servers at `address` (ports 80 and 443) for `hosts`, serving `root`.

@@ -68,8 +68,9 @@ public enum ProxmoxTypes {
             .scsiController, .provisioning, .autoinstall, .bootCommand,
         ],
         // A provisioned template is still a running VM until `template_seal` converts it, and the
-        // read of a VM that is not yet a template has no source; the seal is verified in its turn.
-        notReadBack: [.source]
+        // read of a VM that is not yet a template has no source or install (PVE keeps neither);
+        // the seal is verified in its turn. (Found by the seed's ISO template in the sandbox.)
+        notReadBack: [.source, .autoinstall]
     )
     /// A provisioned template's last step: shut down and converted once its steps ran.
     public static let templateSeal = ResourceType(
