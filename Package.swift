@@ -103,7 +103,7 @@ let package = Package(
             exclude: ["proxmoxer_conformance.py"]
         ),
         .testTarget(
-            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign", "SandboxLab"]),
+            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign", "SandboxLab", "Homelab"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
         // The crash campaign (issue #10): a lab against the Proxmox simulator, and the harness that

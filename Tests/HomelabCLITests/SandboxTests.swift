@@ -87,4 +87,28 @@ import Testing
         #expect(destroy.status == 0, "\(destroy.output)")
         #expect(lab.leftovers(outputs) == [])
     }
+
+    /// The seed's own node (stage 1) in the sandbox: `pve-host.yml`'s roles run over SSH on the
+    /// node machine, against the sandbox's internet for the Proxmox and Debian archives, the
+    /// IOMMU reboot included; the next plan is clean for them.
+    @Test func theSeedsNodeIsConfiguredInTheSandbox() async throws {
+        try #require(geteuid() == 0, "the sandbox needs root (CI runs as root)")
+        let lab = try SandboxedLab(executable: SandboxedLab.product("Homelab"))
+        let targets = ["--target", "reboot.homelabpve01/iommu", "--target", "package.homelabpve01/iotop"]
+        let apply = try await lab.run(["apply", "--sandbox", "--auto-approve"] + targets)
+        #expect(apply.status == 0, "\(apply.output)")
+        #expect(apply.output.contains("Apply complete! Resources: 21 added, 0 changed, 0 destroyed."), "\(apply.output)")
+        let node = { (path: String) in lab.records.nodeFile("homelabpve01", path) ?? "" }
+        #expect(node("/etc/network/interfaces").contains("address 192.168.10.2/24"))
+        #expect(node("/etc/default/grub").contains("intel_iommu=on"))
+        #expect(node("/boot/grub/grub.cfg").contains("intel_iommu=on"), "update-grub ran after the change")
+        #expect(node("/etc/modules").contains("vfio_pci"))
+        #expect(node("/etc/apt/sources.list.d/pve-no-subscription.list").contains("http://download.proxmox.com/debian/pve bookworm"))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: lab.records.directory + "/disks/node-homelabpve01/upper/etc/apt/sources.list.d/pve-enterprise.list"))
+        let plan = try await lab.run(["plan", "--sandbox"] + targets)
+        #expect(plan.output.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "\(plan.output)")
+        #expect(lab.leftovers([apply.output, plan.output]) == [])
+    }
 }

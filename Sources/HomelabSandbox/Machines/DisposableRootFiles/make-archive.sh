@@ -9,14 +9,23 @@
 # Packages), as debian-archive and pkgs.k8s.io serve them.
 set -eu
 root=$1
-export GNUPGHOME=$2
+keys=$2
 spec=$3
 work=$(mktemp -d)
 trap 'gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$work"' EXIT
-if [ ! -d "$GNUPGHOME" ]; then
-    mkdir -m 700 "$GNUPGHOME"
+# gpg-agent's socket lives in GNUPGHOME, whose path must fit a socket address (108 bytes): the
+# keys are used from a short copy and kept in $keys.
+export GNUPGHOME="$work/g"
+mkdir -m 700 "$GNUPGHOME"
+if [ -d "$keys" ]; then
+    cp -a "$keys/." "$GNUPGHOME/"
+else
     gpg --batch --quiet --passphrase '' --quick-gen-key "HomelabKit sandbox archive <sandbox@homelab.invalid>" ed25519 sign never
+    gpgconf --kill gpg-agent 2>/dev/null || true
+    mkdir -m 700 "$keys"
+    cp -a "$GNUPGHOME/." "$keys/"
 fi
+rm -f "$GNUPGHOME"/S.* 2>/dev/null || true
 mkdir -p "$work/debs"
 release() { # DIR SUITE COMPONENTS FILES...
     dir=$1 suite=$2 components=$3
