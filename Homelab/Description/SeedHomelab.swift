@@ -84,6 +84,9 @@ public enum SeedHomelab {
 
     /// Packer's `http/user-data`: user media with the hash of "packer" (cloud-init replaces it on
     /// every clone), SSH with passwords for provisioning, passwordless sudo, the guest agent on.
+    /// One change: media gets the `base` role's UID 977 and GID 988 here, in the installed system.
+    /// The role sets them while provisioning is logged in as media, which usermod refuses ("user
+    /// media is currently used by process"); the sandbox found it.
     public static let seedAutoinstall = Autoinstall(
         hostname: "k8s-node-template",
         username: "media",
@@ -93,6 +96,8 @@ public enum SeedHomelab {
             "echo 'media ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/media",
             "chmod 440 /target/etc/sudoers.d/media",
             "systemctl enable qemu-guest-agent --root=/target",
+            "curtin in-target --target=/target -- groupmod -g 988 media",
+            "curtin in-target --target=/target -- usermod -u 977 -g 988 media",
         ]
     )
 

@@ -7,8 +7,8 @@ import Synchronization
 ///
 /// What needs the shared kernel or an init system is simulated (`Tests/Fixtures/DisposableRoot`):
 /// `systemctl` keeps unit state in files and "reboots" by restarting sshd with a new boot id, and
-/// `modprobe` marks modules under `/sys/module`. Global sysctls are read-only; `net.*` ones are
-/// real and belong to the namespace. Every change lands in `upper/` and is deleted afterwards.
+/// `modprobe` marks modules under `/sys/module`. `net.*` sysctls are real and belong to the
+/// namespace; `fs.*`, `vm.*` and `kernel.*` are the machine's own copies (its "kernel"). Every change lands in `upper/` and is deleted afterwards.
 public final class DisposableRoot: @unchecked Sendable {
     public let directory: String
     public let address: String
@@ -16,6 +16,8 @@ public final class DisposableRoot: @unchecked Sendable {
     public let gateway: String
     public let namespace: String
     public let pid: pid_t
+    /// Whether this start made the disk (its first boot).
+    public let isFirstBoot: Bool
     public let knownHosts: String
     public let key: String
     /// What the tests changed, as files: `upper/etc/passwd` exists once a user was added.
@@ -43,9 +45,13 @@ public final class DisposableRoot: @unchecked Sendable {
     public struct User: Sendable {
         public var name: String
         public var authorizedKeys: [String]
-        public init(_ name: String, authorizedKeys: [String]) {
+        /// The first free UID from 1000, as adduser gives an installer's first user (Ubuntu's
+        /// autoinstall identity); otherwise UIDs from 3000, clear of the CI machine's own.
+        public var firstUser: Bool
+        public init(_ name: String, authorizedKeys: [String], firstUser: Bool = false) {
             self.name = name
             self.authorizedKeys = authorizedKeys
+            self.firstUser = firstUser
         }
     }
 
@@ -102,7 +108,8 @@ public final class DisposableRoot: @unchecked Sendable {
         let ssh = "\(directory)/upper/etc/ssh/homelab-test"
         key = "\(directory)/id_ed25519"
         // A disk that booted before keeps its files, users and host key; only a new one is made.
-        if !fm.fileExists(atPath: "\(ssh)/host_ed25519") {
+        isFirstBoot = !fm.fileExists(atPath: "\(ssh)/host_ed25519")
+        if isFirstBoot {
             for path in [
                 "upper/etc/ssh/homelab-test", "upper/usr/local/lib/homelab-test", "upper/usr/bin", "upper/usr/sbin",
                 "upper/usr/lib/systemd/system",
@@ -125,6 +132,9 @@ public final class DisposableRoot: @unchecked Sendable {
         try Self.install("modprobe", at: "\(directory)/upper/usr/sbin/modprobe")
         try Self.install("timedatectl", at: "\(directory)/upper/usr/bin/timedatectl")
         try Self.install("udevadm", at: "\(directory)/upper/usr/bin/udevadm")
+        // udev's own folder for local rules, which every udev host has.
+        try fm.createDirectory(atPath: "\(directory)/upper/etc/udev/rules.d", withIntermediateDirectories: true)
+        try Self.install("curtin", at: "\(directory)/upper/usr/bin/curtin")
         try Self.write(files, into: "\(directory)/upper")
         // Every start is a new boot.
         try "\(UUID().uuidString.lowercased())\n".write(
@@ -182,8 +192,12 @@ public final class DisposableRoot: @unchecked Sendable {
         var group = try String(contentsOfFile: "/etc/group", encoding: .utf8)
         var shadow = (try? String(contentsOfFile: "/etc/shadow", encoding: .utf8)) ?? ""
         try fm.createDirectory(atPath: "\(upper)/etc/sudoers.d", withIntermediateDirectories: true)
+        let taken = Set(
+            passwd.split(separator: "\n").compactMap {
+                $0.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first.flatMap { Int($0) }
+            })
         for (index, user) in users.enumerated() {
-            let id = 3000 + index
+            let id = user.firstUser ? (1000...).first { !taken.contains($0) } ?? 1000 : 3000 + index
             passwd += "\(user.name):x:\(id):\(id)::/home/\(user.name):/bin/bash\n"
             group += "\(user.name):x:\(id):\n"
             // "*": no password, not locked (sshd refuses locked accounts without PAM).

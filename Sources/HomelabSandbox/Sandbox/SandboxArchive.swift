@@ -23,6 +23,11 @@ enum SandboxArchive {
             {
                 let pinned = package.version.map { $0.replacingOccurrences(of: "*", with: "") + "-1.1" }
                 packages[package.name] = pinned ?? packages[package.name] ?? "0.0~sandbox1"
+            } else if resource.type.name == ProxmoxTypes.template.name,
+                let template = try? AttributeDecoder().decode(TemplateAttributes.self, from: resource.attributes)
+            {
+                // What the unattended install puts on the template.
+                for name in template.autoinstall?.packages ?? [] { packages[name] = packages[name] ?? "0.0~sandbox1" }
             } else if resource.type.name == HostTypes.aptRepository.name,
                 let repository = try? AttributeDecoder().decode(AptRepositoryAttributes.self, from: resource.attributes)
             {

@@ -1,4 +1,5 @@
 import Foundation
+import SSH
 
 /// The sandbox's VMs: a started VM boots a disposable machine plugged into the lab's bridge at
 /// the address its cloud-init settings give (`ipconfig0: ip=192.168.10.50/24,gw=192.168.10.1`),
@@ -14,13 +15,19 @@ import Foundation
 /// host key is written to ``knownHosts`` for its address, as a user checks a new VM's key out of
 /// band.
 public actor SandboxGuests: PVEGuestHost {
-    /// A VM's address (CIDR) and login when its configuration has no `ipconfig0`.
+    /// A VM's address (CIDR) and login when its configuration has no `ipconfig0`: a template's
+    /// build VM, whose user the unattended install made (the installer's first user) and whose
+    /// `late-commands` ran at the end of the install, with the new system at `/target`.
     public struct FixedAddress: Sendable {
         public var address: String
         public var user: String
-        public init(address: String, user: String) {
+        public var packages: [String]
+        public var lateCommands: [String]
+        public init(address: String, user: String, packages: [String] = [], lateCommands: [String] = []) {
             self.address = address
             self.user = user
+            self.packages = packages
+            self.lateCommands = lateCommands
         }
     }
 
@@ -80,7 +87,9 @@ public actor SandboxGuests: PVEGuestHost {
             return
         }
         let keys = (config["sshkeys"]?.removingPercentEncoding ?? "").split(separator: "\n").map(String.init) + sandboxKeys
-        let users = (config["ciuser"] ?? fixed?.user).map { [DisposableRoot.User($0, authorizedKeys: keys)] } ?? []
+        let users =
+            (config["ciuser"] ?? fixed?.user).map { [DisposableRoot.User($0, authorizedKeys: keys, firstUser: config["ciuser"] == nil)] }
+            ?? []
         do {
             let machine = try await DisposableRoot.start(
                 network: .bridged(lab, address: address, gateway: settings["gw"]), users: users, disk: disks.map { "\($0)/vm-\(vmid)" },
@@ -90,6 +99,7 @@ public actor SandboxGuests: PVEGuestHost {
                 await machine.stop()
                 return
             }
+            if machine.isFirstBoot, let fixed, config["ciuser"] == nil { try await Self.finishInstall(fixed, on: machine) }
             try await prepare(machine)
             if let knownHosts { try Self.record(machine, in: knownHosts) }
             machines[vmid] = machine
@@ -97,6 +107,28 @@ public actor SandboxGuests: PVEGuestHost {
         } catch {
             problems[vmid] = "VM \(vmid) did not boot: \(error)"
         }
+    }
+
+    /// What the unattended install did last, on the build VM's first boot: the autoinstall's
+    /// `packages` installed (from the sandbox's archive), then its `late-commands` run as the
+    /// installer runs them, as root with `sh -c`, the new system at `/target` (here the machine's
+    /// own root; `curtin in-target` runs its command there). Over SSH as root, with the machine's
+    /// own key.
+    static func finishInstall(_ install: FixedAddress, on machine: DisposableRoot) async throws {
+        var lines = ["set -e", "ln -sfn / /target"]
+        if !install.packages.isEmpty {
+            lines.append(
+                "DEBIAN_FRONTEND=noninteractive apt-get install -y -q " + install.packages.map(ShellCommand.quote).joined(separator: " "))
+        }
+        let script = (lines + install.lateCommands).joined(separator: "\n")
+        let arguments = [
+            "-i", machine.key, "-o", "UserKnownHostsFile=\(machine.knownHosts)", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+            "root@\(machine.address)", "sh", "-c", ShellCommand.quote(script),
+        ]
+        let (status, output) = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try Spawn.run("/usr/bin/ssh", arguments) }) }
+        }
+        guard status == 0 else { throw MachineError("the install's packages or late-commands failed (\(status)): \(output)") }
     }
 
     /// Replaces what `knownHosts` says of the machine's address with its host key.

@@ -91,7 +91,9 @@ public struct SandboxLayout: Sendable {
                 let name = template.name, let host = graph.providerConfigurations["host@\(name)"],
                 let address = host["address"]?.stringValue, let user = host["user"]?.stringValue
             else { continue }
-            buildVMs[template.vmid] = SandboxGuests.FixedAddress(address: "\(address)/\(prefix)", user: user)
+            buildVMs[template.vmid] = SandboxGuests.FixedAddress(
+                address: "\(address)/\(prefix)", user: template.autoinstall?.username ?? user,
+                packages: template.autoinstall?.packages ?? [], lateCommands: template.autoinstall?.lateCommands ?? [])
         }
         var own = gateways + proxmox.map(\.host) + nodeMachines.map(\.address)
         own = own.reduce(into: []) { unique, address in if !unique.contains(address) { unique.append(address) } }

@@ -7,11 +7,20 @@ dir=$1
 root=$dir/root
 mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
 mount -t proc proc "$root/proc"
-# The kernel is shared with the CI machine: global sysctls are read-only; net.* belongs to this
-# network namespace and stays writable.
+# The kernel is shared with the CI machine: its sysctls are read-only here; net.* belongs to this
+# network namespace and stays writable. As a VM has a kernel of its own, the machine gets
+# writable copies of the fs.*, vm.* and kernel.* parameters, with their values at boot (what it
+# sets lasts until it stops, as a kernel's do; its sysctl files set them again at boot).
 mount --bind "$root/proc/sys" "$root/proc/sys"
 mount -o remount,bind,ro "$root/proc/sys"
 mount --bind /proc/sys/net "$root/proc/sys/net"
+for tree in fs vm kernel; do
+    snapshot=$(mktemp -d)
+    cp -r "/proc/sys/$tree/." "$snapshot/" 2>/dev/null || true
+    mount -t tmpfs -o mode=0555 tmpfs "$root/proc/sys/$tree"
+    cp -r "$snapshot/." "$root/proc/sys/$tree/" 2>/dev/null || true
+    rm -rf "$snapshot"
+done
 # A boot id the simulated reboot can change.
 mount --bind "$root/var/lib/homelab-test/boot_id" "$root/proc/sys/kernel/random/boot_id"
 mount --bind /dev "$root/dev"
