@@ -1,4 +1,5 @@
 import Foundation
+import HomelabKit
 import HomelabKitTesting
 import HomelabSandbox
 import Testing
@@ -88,27 +89,38 @@ import Testing
         #expect(lab.leftovers(outputs) == [])
     }
 
-    /// The seed's own node (stage 1) in the sandbox: `pve-host.yml`'s roles run over SSH on the
-    /// node machine, against the sandbox's internet for the Proxmox and Debian archives, the
-    /// IOMMU reboot included; the next plan is clean for them.
-    @Test func theSeedsNodeIsConfiguredInTheSandbox() async throws {
+    /// The seed itself, stages 1 to 4 in one run from empty (`--target cni.homelabk8s01`: the
+    /// cluster's CNI and all it stands on): the node's `pve-host.yml` roles over SSH, the IOMMU
+    /// reboot included; the ISO template built, provisioned and sealed; three VMs; kubeadm init and
+    /// joins on them; Cilium. The next plan is clean, and destroy removes it all.
+    @Test func theSeedsStagesOneToFourApplyInOneRun() async throws {
         try #require(geteuid() == 0, "the sandbox needs root (CI runs as root)")
         let lab = try SandboxedLab(executable: SandboxedLab.product("Homelab"))
-        let targets = ["--target", "reboot.homelabpve01/iommu", "--target", "package.homelabpve01/iotop"]
-        let apply = try await lab.run(["apply", "--sandbox", "--auto-approve"] + targets)
+        let scope = ["--target", "cni.homelabk8s01"]
+        let apply = try await lab.run(["apply", "--sandbox", "--auto-approve"] + scope)
         #expect(apply.status == 0, "\(apply.output)")
-        #expect(apply.output.contains("Apply complete! Resources: 21 added, 0 changed, 0 destroyed."), "\(apply.output)")
+        #expect(apply.output.contains("Apply complete! Resources: 76 added, 0 changed, 0 destroyed."), "\(apply.output)")
         let node = { (path: String) in lab.records.nodeFile("homelabpve01", path) ?? "" }
         #expect(node("/etc/network/interfaces").contains("address 192.168.10.2/24"))
-        #expect(node("/etc/default/grub").contains("intel_iommu=on"))
         #expect(node("/boot/grub/grub.cfg").contains("intel_iommu=on"), "update-grub ran after the change")
         #expect(node("/etc/modules").contains("vfio_pci"))
         #expect(node("/etc/apt/sources.list.d/pve-no-subscription.list").contains("http://download.proxmox.com/debian/pve bookworm"))
-        #expect(
-            !FileManager.default.fileExists(
-                atPath: lab.records.directory + "/disks/node-homelabpve01/upper/etc/apt/sources.list.d/pve-enterprise.list"))
-        let plan = try await lab.run(["plan", "--sandbox"] + targets)
-        #expect(plan.output.contains("Plan: 0 to add, 0 to change, 0 to destroy."), "\(plan.output)")
-        #expect(lab.leftovers([apply.output, plan.output]) == [])
+        let vms = try lab.records.proxmoxVMs(host: "192.168.10.2")
+        #expect(vms[9000]?.config["template"] == "1")
+        #expect(vms[200]?.config["cores"] == "2" && vms[201]?.config["cores"] == "4" && vms[200]?.running == true)
+        #expect(vms[202]?.config["hostpci0"]?.contains("mapping=igpu") == true)
+        // The template's provisioning ran on its build VM (its disk is the template's).
+        #expect(lab.records.vmFile(9000, "/etc/containerd/config.toml")?.contains("SystemdCgroup = true") == true)
+        #expect(lab.records.vmFile(200, "/var/lib/homelab-test/kubeadm.log") == "init homelabk8s01-node-1\n")
+        let nodes = try lab.records.kubernetesObjects().filter { $0.plural == "nodes" }
+        #expect(nodes.map(\.name).sorted() == ["homelabk8s01-node-1", "homelabk8s01-node-2", "homelabk8s01-node-3"])
+        #expect(nodes.first { $0.name == "homelabk8s01-node-3" }?.object["metadata"]?["labels"]?["gpu"] == "intel")
+
+        let plan = try await lab.run(["plan", "--sandbox"] + scope)
+        #expect(plan.output.contains("No changes."), "\(plan.output)")
+        let destroy = try await lab.run(["destroy", "--sandbox", "--auto-approve"])
+        #expect(destroy.output.contains("Destroy complete! Resources: 0 added, 0 changed, 76 destroyed."), "\(destroy.output)")
+        #expect(try lab.records.proxmoxVMs(host: "192.168.10.2").isEmpty)
+        #expect(lab.leftovers([apply.output, plan.output, destroy.output]) == [])
     }
 }
