@@ -34,8 +34,7 @@ enum SandboxArchive {
                 // `deb [options] URI SUITE [COMPONENT…]`
                 let words = repository.source.split(separator: " ").map(String.init).filter { !$0.hasPrefix("[") && !$0.hasSuffix("]") }
                 guard words.count >= 3, let uri = URL(string: words[1]), let host = uri.host else { continue }
-                let path = uri.path.hasSuffix("/") || words[2] == "/" ? uri.path : uri.path
-                repositories.append(([host, path.isEmpty ? "/" : path, words[2]] + words.dropFirst(3)).joined(separator: " "))
+                repositories.append(([host, uri.path.isEmpty ? "/" : uri.path, words[2]] + words.dropFirst(3)).joined(separator: " "))
                 if case .declared(.url(let keyURL))? = repository.key, let key = URL(string: keyURL), let keyHost = key.host {
                     keys.append("\(keyHost) \(key.path)")
                 }
