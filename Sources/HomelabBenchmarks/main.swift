@@ -9,6 +9,7 @@ import HomelabKitTesting
 //   swift run -c release HomelabBenchmarks --hosts    # HomelabKit vs ansible-playbook (needs root)
 //   swift run -c release HomelabBenchmarks --kubernetes # HomelabKit vs kubectl apply --server-side
 //   swift run -c release HomelabBenchmarks --kubeadm  # the seed's cluster: rerun, minor upgrade (needs root)
+//   swift run -c release HomelabBenchmarks --sandbox  # the seed's stages 1–4 in the sandbox (needs root)
 //
 // Each scenario runs in its own process so its peak RSS is its own.
 
@@ -163,6 +164,7 @@ do {
         case "hosts": measurement = try await HostBenchmark.scenario(count)
         case "kubernetes": measurement = try await KubernetesBenchmark.scenario(count)
         case "kubeadm": measurement = try await KubeadmBenchmark.scenario()
+        case "sandbox": measurement = try await SandboxBenchmark.scenario()
         default: throw ProviderError.failed("unknown scenario \(arguments[0])")
         }
         print(String(decoding: try JSONEncoder().encode(measurement), as: UTF8.self))
@@ -179,6 +181,10 @@ do {
         }
         if arguments.contains("--kubeadm") {
             try printKubeadmTable()
+            exit(0)
+        }
+        if arguments.contains("--sandbox") {
+            try printSandboxTable()
             exit(0)
         }
         print("HomelabKit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores)\n")

@@ -10,6 +10,10 @@ public enum SandboxEntry {
     /// Set in the re-executed process: the lab network's namespace and its addresses.
     static let namespaceVariable = "HOMELAB_SANDBOX_NETWORK"
     static let addressesVariable = "HOMELAB_SANDBOX_ADDRESSES"
+    static let directoryVariable = "HOMELAB_SANDBOX_DIRECTORY"
+
+    /// The sandbox's directory, in the re-executed process.
+    public static func directory(environment: [String: String]) -> String? { environment[directoryVariable] }
 
     /// The lab network this process was re-executed in, if any.
     public static func lab(environment: [String: String]) throws -> LabNetwork? {
@@ -35,6 +39,7 @@ public enum SandboxEntry {
         environment["HOME"] = Sandbox.home(in: directory)
         environment[namespaceVariable] = lab.namespace
         environment[addressesVariable] = layout.addresses.joined(separator: ",")
+        environment[directoryVariable] = directory
         for endpoint in layout.proxmox {
             // A new token each run: what the simulators accept, never written anywhere.
             environment[endpoint.tokenVariable] = "homelab@pve!sandbox=\(UUID().uuidString.lowercased())"
