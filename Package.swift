@@ -111,6 +111,8 @@ let package = Package(
         .executableTarget(name: "CrashLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/CrashLab"),
         // A small homelab of all five stages that `SandboxTests` applies with `--sandbox`.
         .executableTarget(name: "SandboxLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/SandboxLab"),
+        // The crash campaign in the sandbox: kills SandboxLab's applies and destroys at every stage.
+        .executableTarget(name: "SandboxCrashCampaign", dependencies: ["HomelabKitTesting", "HomelabSandbox"], path: "Tests/Fixtures/SandboxCrashCampaign"),
         .executableTarget(name: "CrashCampaign", dependencies: ["HomelabKit", "HomelabSandbox"], path: "Tests/Fixtures/CrashCampaign"),
     ]
 )

@@ -1,0 +1,105 @@
+import Foundation
+import HomelabKitTesting
+import HomelabSandbox
+
+// The crash campaign in the sandbox (issue #13 point 8): `SandboxLab` (a node configured over
+// SSH, a template, two VMs, kubeadm, Cilium, a workload) applied and destroyed with `--sandbox`
+// and killed with SIGKILL, one to three times in a row: at a journal boundary (the process kills
+// itself right after its N-th journal record, HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the
+// start of an SSH, Proxmox, kubeadm or Kubernetes operation) or after a random time (inside one).
+// After each series a rerun without flags must succeed at once, the next plan must be clean, the
+// simulated Proxmox must hold exactly the described VMs (or none after a destroy), and kubeadm
+// must never have run init twice without a reset between. At the end nothing may be left.
+//
+//   swift build --product SandboxLab && swift run SandboxCrashCampaign --kills 200   (as root)
+//
+// Exits 1 when any check fails.
+
+var kills = 40
+var seed: UInt64 = 13
+var arguments = Array(CommandLine.arguments.dropFirst()).makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--kills": kills = arguments.next().flatMap(Int.init) ?? kills
+    case "--seed": seed = arguments.next().flatMap(UInt64.init) ?? seed
+    default:
+        FileHandle.standardError.write(Data("usage: SandboxCrashCampaign [--kills N] [--seed S]\n".utf8))
+        exit(2)
+    }
+}
+
+/// A deterministic generator, so a failing campaign can be replayed with its seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("SandboxLab").path
+let lab = try SandboxedLab(executable: executable)
+var random = SplitMix(state: seed)
+var (done, boundaryKills, series, converged, failures) = (0, 0, 0, 0, [String]())
+var outputs: [String] = []
+let described: Set<Int> = [100, 101, 9000]
+let started = ContinuousClock.now
+
+@MainActor func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { failures.append("series \(series): \(message())") }
+}
+
+while done < kills {
+    series += 1
+    let failuresBefore = failures.count
+    let destroying = Int.random(in: 0..<4, using: &random) == 0
+    let command = destroying ? ["destroy", "--sandbox", "--auto-approve"] : ["apply", "--sandbox", "--auto-approve"]
+    for _ in 0..<Int.random(in: 1...3, using: &random) where done < kills {
+        if Bool.random(using: &random) {
+            let record = Int.random(in: 1...60, using: &random)
+            let run = try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])
+            outputs.append(run.output)
+            if run.status != 0 && run.status != 1 { (done, boundaryKills) = (done + 1, boundaryKills + 1) }
+        } else {
+            let seconds = Double.random(in: 0.5...25, using: &random)
+            outputs.append(try await lab.kill(command, at: "\u{0}never", timeout: .milliseconds(Int(seconds * 1000))))
+            done += 1
+        }
+    }
+    // The rerun without flags finishes what the killed runs started, at once.
+    let rerun = try await (destroying ? lab.destroy() : lab.apply())
+    outputs.append(rerun.output)
+    check(rerun.status == 0, "the rerun failed: \(rerun.output.suffix(600))")
+    let plan = try await destroying ? lab.run(["plan", "--sandbox", "--destroy", "--detailed-exitcode"]) : lab.plan()
+    check(plan.status == 0, "the next plan is not clean: \(plan.output.suffix(600))")
+    let vms = Set(try lab.records.proxmoxVMs(host: "192.168.77.2").keys)
+    check(vms == (destroying ? [] : described), "Proxmox holds \(vms.sorted())")
+    let log = (lab.records.vmFile(100, "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n")
+    var initialized = false
+    for line in log {
+        if line.hasPrefix("init") {
+            check(!initialized, "kubeadm init ran twice without a reset: \(log)")
+            initialized = true
+        } else if line == "reset" {
+            initialized = false
+        }
+    }
+    if failures.count == failuresBefore { converged += 1 }
+    print("series \(series): \(done) kills so far, \(failures.count == failuresBefore ? "converged" : "FAILED")")
+}
+let destroy = try await lab.destroy()
+outputs.append(destroy.output)
+check(destroy.status == 0, "the final destroy failed")
+let leftovers = lab.leftovers(outputs)
+check(leftovers.isEmpty, "left on the machine: \(leftovers)")
+let minutes = Double(started.duration(to: .now).components.seconds) / 60
+print("\n| kills | at journal boundaries | series | converged | failures | left behind | minutes |")
+print("|---|---|---|---|---|---|---|")
+print(
+    "| \(done) | \(boundaryKills) | \(series) | \(converged) | \(failures.count) | \(leftovers.count) | \(String(format: "%.1f", minutes)) |"
+)
+for failure in failures { print("FAILED: \(failure)") }
+exit(failures.isEmpty ? 0 : 1)
