@@ -3,8 +3,8 @@ import HomelabKitTesting
 import HomelabSandbox
 
 // The crash campaign in the sandbox (issue #13 point 8): `SandboxLab` (a node configured over
-// SSH, a template, two VMs, kubeadm, Cilium, a workload) applied and destroyed with `--sandbox`
-// and killed with SIGKILL, one to three times in a row: at a journal boundary (the process kills
+// SSH, a template, two VMs, kubeadm, Cilium, a workload) applied from nothing and destroyed
+// entirely, in turn, with `--sandbox`, each run killed with SIGKILL one to three times in a row: at a journal boundary (the process kills
 // itself right after its N-th journal record, HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the
 // start of an SSH, Proxmox, kubeadm or Kubernetes operation) or after a random time (inside one).
 // After each series a rerun without flags must succeed at once, the next plan must be clean, the
@@ -52,14 +52,17 @@ let started = ContinuousClock.now
     if !condition { failures.append("series \(series): \(message())") }
 }
 
+var applied = false
 while done < kills {
     series += 1
     let failuresBefore = failures.count
-    let destroying = Int.random(in: 0..<4, using: &random) == 0
+    // Each series has work to do: an apply from nothing, or a destroy of everything.
+    let destroying = applied
+    applied.toggle()
     let command = destroying ? ["destroy", "--sandbox", "--auto-approve"] : ["apply", "--sandbox", "--auto-approve"]
     for _ in 0..<Int.random(in: 1...3, using: &random) where done < kills {
         if Bool.random(using: &random) {
-            let record = Int.random(in: 1...60, using: &random)
+            let record = Int.random(in: 1...(destroying ? 20 : 40), using: &random)
             let run = try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])
             outputs.append(run.output)
             if run.status != 0 && run.status != 1 { (done, boundaryKills) = (done + 1, boundaryKills + 1) }
