@@ -33,49 +33,37 @@ struct ApplyCommand: AsyncParsableCommand {
         autoApprove: Bool,
         planFile: String?
     ) async throws {
-        try await CommandSupport.withWorkspace(environment, global) { workspace in
-            try await apply(
-                workspace: workspace, environment: environment, global: global, selection: selection, destroy: destroy,
-                autoApprove: autoApprove, planFile: planFile)
-        }
-    }
-
-    private static func apply(
-        workspace: Workspace,
-        environment: CLIEnvironment,
-        global: GlobalOptions,
-        selection: PlanSelection,
-        destroy: Bool,
-        autoApprove: Bool,
-        planFile: String?
-    ) async throws {
         let style = global.style(environment)
-        try await workspace.withLock(destroy ? "destroy" : "apply") { state in
-            let plan: Plan
-            if let planFile {
-                guard let data = FileManager.default.contents(atPath: planFile) else {
-                    throw CLIError("cannot read the plan file \(planFile)")
+        try await CommandSupport.withWorkspace(environment, global) { workspace in
+            try await workspace.withLock(destroy ? "destroy" : "apply") { state in
+                let plan: Plan
+                if let planFile {
+                    guard let data = FileManager.default.contents(atPath: planFile) else {
+                        throw CLIError("cannot read the plan file \(planFile)")
+                    }
+                    let saved = try Plan.decode(data)
+                    plan = try await CommandSupport.interruptible(environment) {
+                        try await workspace.revalidate(saved: saved, state: state)
+                    }
+                } else {
+                    let options = selection.options(destroy: destroy)
+                    plan = try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
                 }
-                let saved = try Plan.decode(data)
-                plan = try await CommandSupport.interruptible(environment) { try await workspace.revalidate(saved: saved, state: state) }
-            } else {
-                let options = selection.options(destroy: destroy)
-                plan = try await CommandSupport.interruptible(environment) { try await workspace.plan(options, state: state) }
+                environment.output.print(PlanRenderer(style: style).render(plan))
+                guard plan.hasChanges else { return }
+                // Secrets and files the providers need are checked before asking, not resource by resource.
+                try await workspace.checkConfigurations(for: plan, state: state)
+                // A saved plan was already reviewed: applying the file is the approval.
+                let question = destroy ? "Do you really want to destroy everything in scope?" : "Do you want to perform these actions?"
+                guard try CommandSupport.confirm(question, autoApprove: autoApprove || planFile != nil, environment) else {
+                    environment.output.error("Apply cancelled.")
+                    throw ExitCode.failure
+                }
+                try await CommandSupport.execute(
+                    plan, workspace: workspace, state: state, parallelism: selection.parallelism,
+                    environment: environment, style: style
+                )
             }
-            environment.output.print(PlanRenderer(style: style).render(plan))
-            guard plan.hasChanges else { return }
-            // Secrets and files the providers need are checked before asking, not resource by resource.
-            try await workspace.checkConfigurations(for: plan, state: state)
-            // A saved plan was already reviewed: applying the file is the approval.
-            let question = destroy ? "Do you really want to destroy everything in scope?" : "Do you want to perform these actions?"
-            guard try CommandSupport.confirm(question, autoApprove: autoApprove || planFile != nil, environment) else {
-                environment.output.error("Apply cancelled.")
-                throw ExitCode.failure
-            }
-            try await CommandSupport.execute(
-                plan, workspace: workspace, state: state, parallelism: selection.parallelism,
-                environment: environment, style: style
-            )
         }
     }
 }

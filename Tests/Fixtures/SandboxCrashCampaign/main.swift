@@ -28,18 +28,6 @@ while let argument = arguments.next() {
     }
 }
 
-/// A deterministic generator, so a failing campaign can be replayed with its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("SandboxLab").path
 let lab = try SandboxedLab(executable: executable)
 var random = SplitMix(state: seed)
