@@ -157,8 +157,12 @@ public enum SeedHomelab {
                 loadBalancerPool: "192.168.10.200-192.168.10.250",
                 cli: CiliumCLI(version: "v0.19.2", sha256: "aa25cd2542614051573008ed18adb7d697fd78e4b0345db83d1650cdaf4492de")
             )
+            // The seed's kustomization applies the release's install.yaml unpinned (Renovate tracks
+            // the tag). Here the first apply records its SHA-256 and later applies refuse a
+            // different one; replace with `.sha256("…")` from that first apply's output.
             ArgoCD(
                 "v3.3.6",
+                manifest: .trustOnFirstUse,
                 config: ["url": "https://argocd.homelab.local"],
                 commandParameters: ["server.insecure": "true"]
             )

@@ -1,11 +1,10 @@
 import HomelabCore
 
-/// ArgoCD installed from its pinned upstream manifest.
+/// ArgoCD installed from its upstream manifest, which is applied only if it is the one trusted.
 public struct ArgoCD: ClusterContent {
     public var version: String
     public var namespace: String
-    /// The SHA-256 of the install manifest; the download is refused if it differs.
-    public var manifestSHA256: String?
+    public var manifest: ManifestTrust
     /// Entries merged into `argocd-cm` and `argocd-cmd-params-cm`.
     public var config: [String: String]
     public var commandParameters: [String: String]
@@ -14,7 +13,7 @@ public struct ArgoCD: ClusterContent {
     public init(
         _ version: String,
         namespace: String = "argocd",
-        manifestSHA256: String? = nil,
+        manifest: ManifestTrust,
         config: [String: String] = [:],
         commandParameters: [String: String] = [:],
         installURL: String? = nil,
@@ -24,7 +23,7 @@ public struct ArgoCD: ClusterContent {
     ) {
         self.version = version
         self.namespace = namespace
-        self.manifestSHA256 = manifestSHA256
+        self.manifest = manifest
         self.config = config
         self.commandParameters = commandParameters
         self.installURLOverride = installURL
@@ -47,15 +46,16 @@ public struct ArgoCD: ClusterContent {
         if !KubernetesNames.isLabel(namespace) {
             graph.error("\(address): namespace '\(namespace)' is not a valid Kubernetes name", at: location, address: address)
         }
-        if let digest = manifestSHA256, digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
-            graph.error("\(address): manifestSHA256 must be 64 hexadecimal digits", at: location, address: address)
+        if case .sha256(let digest) = manifest, digest.count != 64 || !digest.allSatisfy(\.isHexDigit) {
+            graph.error("\(address): a manifest's SHA-256 is 64 hexadecimal digits, not '\(digest)'", at: location, address: address)
         }
         graph.add(
             ResourceSpec(
                 address: address,
                 type: KubernetesTypes.argocd,
                 attributes: ArgoCDAttributes(
-                    cluster: cluster.name, version: version, namespace: namespace, installURL: installURL, manifestSHA256: manifestSHA256,
+                    cluster: cluster.name, version: version, namespace: namespace, installURL: installURL,
+                    manifestSHA256: manifest.pinnedDigest,
                     config: config, commandParameters: commandParameters, objects: .unknown),
                 location: location,
                 references: cluster.baseReferences(at: location),
@@ -76,5 +76,23 @@ public struct ArgoCD: ClusterContent {
             ]
         }
         return (["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(namespace)]], configMaps)
+    }
+}
+
+/// Which install manifest is applied.
+public enum ManifestTrust: Sendable, Equatable {
+    /// Only the manifest with this SHA-256 (lowercase hexadecimal).
+    case sha256(String)
+    /// The first apply records the manifest's SHA-256 in state, and later applies refuse a download
+    /// that differs from it, as SSH's known_hosts and Terraform's dependency lock file do. Pin it
+    /// with `.sha256` once known: the first apply prints it.
+    case trustOnFirstUse
+
+    /// What the plan holds: the pin, or unknown until the first apply records it.
+    var pinnedDigest: Computed<String> {
+        switch self {
+        case .sha256(let digest): return .known(digest.lowercased())
+        case .trustOnFirstUse: return .unknown
+        }
     }
 }

@@ -23,7 +23,8 @@ public struct ArgoCDAttributes: Codable, Sendable, Equatable {
     public var version: String
     public var namespace: String
     public var installURL: String
-    public var manifestSHA256: String?
+    /// The pinned SHA-256, or with trust on first use the one recorded by the first apply.
+    public var manifestSHA256: Computed<String>
     /// HomelabKit's keys of `argocd-cm`; a read keeps only these.
     public var config: [String: String]
     /// HomelabKit's keys of `argocd-cmd-params-cm`.

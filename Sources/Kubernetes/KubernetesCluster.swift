@@ -5,7 +5,7 @@ import HomelabCore
 ///
 /// ```swift
 /// KubernetesCluster("homelabk8s01", kubeconfig: "~/.kube/homelabk8s01.conf") {
-///     ArgoCD("v3.3.6", manifestSHA256: "…")
+///     ArgoCD("v3.3.6", manifest: .sha256("…"))
 ///     Application("cert-manager", namespace: "cert-manager", source: .helm(…))
 /// }
 /// ```

@@ -8,7 +8,7 @@ import Testing
         Lab("k8s") {
             DataResource("chart-pin", input: "1.0")
             KubernetesCluster("lab", kubeconfig: "/nonexistent/kubeconfig") {
-                ArgoCD("v3.3.6", manifestSHA256: String(repeating: "0", count: 64))
+                ArgoCD("v3.3.6", manifest: .sha256(String(repeating: "0", count: 64)))
                 Application("vault", namespace: "vault", source: .git(repo: "https://example.com/r.git", path: "vault"))
                 Application(
                     "external-secrets", namespace: "external-secrets", source: .git(repo: "https://example.com/r.git", path: "eso"),

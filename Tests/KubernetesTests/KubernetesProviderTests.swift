@@ -4,6 +4,7 @@ import HomelabKit
 import HomelabKitTesting
 import HomelabSandbox
 import SeedHomelab
+import Synchronization
 import Testing
 
 /// The `kubernetes` provider against the API simulator: manifests with drift and pruning, ArgoCD
@@ -54,25 +55,28 @@ import Testing
         let kube: KubeHarness
         let downloads: SandboxHTTPSServer
         let authority: SandboxCertificateAuthority
+        /// What the download server answers for `/install.yaml`.
+        let served: ServedText
         let storage = InMemoryStateStorage()
 
         static func start() async throws -> Setup {
             let kube = try await KubeHarness.start(readyDelay: .milliseconds(150))
             let authority = try SandboxCertificateAuthority()
-            let downloads = try await SandboxHTTPSServer(identity: try authority.issueServer()) { request in
+            let served = ServedText(KubernetesProviderTests.install)
+            let downloads = try await SandboxHTTPSServer(identity: try authority.issueServer()) { [served] request in
                 request.path == "/install.yaml"
-                    ? SandboxResponse(status: 200, reason: "OK", body: Array(KubernetesProviderTests.install.utf8))
+                    ? SandboxResponse(status: 200, reason: "OK", body: Array(served.text.withLock { $0 }.utf8))
                     : SandboxResponse(status: 404, reason: "Not Found")
             }
-            return Setup(kube: kube, downloads: downloads, authority: authority)
+            return Setup(kube: kube, downloads: downloads, authority: authority, served: served)
         }
 
         var installURL: String { downloads.baseURL + "/install.yaml" }
         var pin: String { SHA256.hash(data: Array(KubernetesProviderTests.install.utf8)).map { String(format: "%02x", $0) }.joined() }
 
-        func argocd(pinned: Bool = true) -> ArgoCD {
+        func argocd(manifest: ManifestTrust? = nil, url: String = "https://argocd.homelab.local") -> ArgoCD {
             ArgoCD(
-                "v3.3.6", manifestSHA256: pinned ? pin : nil, config: ["url": "https://argocd.homelab.local"],
+                "v3.3.6", manifest: manifest ?? .sha256(pin), config: ["url": url],
                 commandParameters: ["server.insecure": "true"], installURL: installURL)
         }
 
@@ -273,12 +277,40 @@ import Testing
         #expect(namespace == nil || namespace?["metadata"]?["deletionTimestamp"] != nil)
     }
 
-    @Test func anUnpinnedInstallManifestIsRefusedWithItsDigest() async throws {
+    @Test func aManifestThatIsNotThePinnedOneIsRefusedWithItsDigest() async throws {
         let setup = try await Setup.start()
         defer { Task { await setup.shutdown() } }
-        let result = try await setup.apply(setup.lab { setup.argocd(pinned: false) }, expectSuccess: false)
-        #expect(result.failures.map(\.message).joined().contains("add manifestSHA256: \"\(setup.pin)\""))
+        let other = String(repeating: "ab", count: 32)
+        let result = try await setup.apply(setup.lab { setup.argocd(manifest: .sha256(other)) }, expectSuccess: false)
+        let message = result.failures.map(\.message).joined()
+        #expect(message.contains("has SHA-256 \(setup.pin), not the pinned \(other)"), "\(message)")
+        #expect(message.contains("manifest: .sha256(\"\(setup.pin)\")"))
         #expect(await setup.kube.simulator.names(apiVersion: "v1", plural: "namespaces").contains("argocd") == false)
+    }
+
+    /// Trust on first use: the first apply records the digest (and says it), a plan then shows
+    /// nothing to do, and a later apply refuses the same URL serving something else.
+    @Test func aManifestTrustedOnFirstUseIsRecordedAndAChangedOneRefused() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.shutdown() } }
+        let lab = setup.lab { setup.argocd(manifest: .trustOnFirstUse) }
+        let first = try await setup.apply(lab)
+        #expect(first.added == 2)
+        let recorded = try #require(try setup.storage.load()?.resources[ArgoCD.address(cluster: "lab")])
+        #expect(recorded.attributes["manifestSHA256"] == .string(setup.pin))
+        let again = try await setup.plan(lab)
+        #expect(!again.hasChanges, "\(again.summary)")
+        // The same pin written out is no change either.
+        #expect(try await !setup.plan(setup.lab { setup.argocd(manifest: .sha256(setup.pin)) }).hasChanges)
+
+        setup.served.text.withLock { $0 += "\n# changed upstream\n" }
+        let edited = setup.lab { setup.argocd(manifest: .trustOnFirstUse, url: "https://argo.homelab.local") }
+        let second = try await setup.apply(edited, expectSuccess: false)
+        let message = second.failures.map(\.message).joined()
+        #expect(message.contains("not the \(setup.pin) trusted on first use"), "\(message)")
+        let kept = try #require(try setup.storage.load()?.resources[ArgoCD.address(cluster: "lab")])
+        #expect(
+            kept.attributes["manifestSHA256"] == .string(setup.pin) && kept.attributes["config"]?["url"] == "https://argocd.homelab.local")
     }
 
     @Test func theSeedsArgoCDAndEveryApplication() async throws {
@@ -296,4 +328,10 @@ import Testing
         #expect(await setup.kube.simulator.names(apiVersion: "argoproj.io/v1alpha1", plural: "applications").count == 41)
         #expect(try await setup.plan(lab).actionLines == [])
     }
+}
+
+/// A body a test changes while a server serves it.
+final class ServedText: Sendable {
+    let text: Mutex<String>
+    init(_ text: String) { self.text = Mutex(text) }
 }

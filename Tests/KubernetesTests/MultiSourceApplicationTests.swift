@@ -7,7 +7,7 @@ import Testing
     static func lab(_ sources: [Application.Source]) -> Lab {
         Lab("k8s") {
             KubernetesCluster("lab", kubeconfig: "/nonexistent/kubeconfig") {
-                ArgoCD("v3.3.6", manifestSHA256: String(repeating: "0", count: 64))
+                ArgoCD("v3.3.6", manifest: .sha256(String(repeating: "0", count: 64)))
                 Application("sonarr", namespace: "arr", sources: sources)
             }
         }

@@ -3,8 +3,8 @@ import Foundation
 import HTTP
 import HomelabCore
 
-/// ArgoCD from its pinned upstream install manifest: downloaded, checked against the pinned
-/// SHA-256, the namespace injected, applied with ArgoCD's own field manager (so ArgoCD can adopt
+/// ArgoCD from its upstream install manifest: downloaded, checked against the pinned SHA-256 (or,
+/// trusted on first use, against the one the first apply recorded), the namespace injected, applied with ArgoCD's own field manager (so ArgoCD can adopt
 /// its objects later without conflicts), its config maps patched, and waited for until rolled out.
 enum ArgoCDResource: ResourceHandler {
     static let type = KubernetesTypes.argocd
@@ -32,15 +32,18 @@ enum ArgoCDResource: ResourceHandler {
     }
 
     static func create(_ request: TypedCreate<ArgoCDAttributes>, using session: KubernetesSession) async throws -> ArgoCDAttributes {
-        try await install(request.desired, session: session, progress: request.progress)
+        try await install(request.desired, trusted: nil, session: session, progress: request.progress)
     }
 
     static func update(_ request: TypedUpdate<ArgoCDAttributes>, using session: KubernetesSession) async throws -> ArgoCDAttributes {
-        try await install(request.desired, session: session, progress: request.progress)
+        // Trust on first use: the same URL must still serve what the first apply recorded.
+        let recorded = request.prior.installURL == request.desired.installURL ? request.prior.manifestSHA256.value : nil
+        return try await install(request.desired, trusted: recorded, session: session, progress: request.progress)
     }
 
+    /// `trusted` is the digest recorded earlier for this URL, used when nothing is pinned.
     private static func install(
-        _ desired: ArgoCDAttributes, session: KubernetesSession, progress: @escaping @Sendable (String) -> Void
+        _ desired: ArgoCDAttributes, trusted: String?, session: KubernetesSession, progress: @escaping @Sendable (String) -> Void
     ) async throws -> ArgoCDAttributes {
         let (namespace, url, client, options) = (desired.namespace, desired.installURL, session.client, session.options)
         progress("downloading \(url)")
@@ -48,12 +51,20 @@ enum ArgoCDResource: ResourceHandler {
         let response = try await http.send(HTTPRequest(method: .get, url: url))
         guard response.status == 200 else { throw ProviderError.failed("\(url) answered \(response.status) \(response.reason)") }
         let digest = SHA256.hash(data: response.body).map { String(format: "%02x", $0) }.joined()
-        guard let pinned = desired.manifestSHA256 else {
-            throw ProviderError.failed(
-                "ArgoCD's install manifest must be pinned: add manifestSHA256: \"\(digest)\" (the SHA-256 of \(url) now)")
-        }
-        guard pinned == digest else {
-            throw ProviderError.failed("\(url) has SHA-256 \(digest), not the pinned \(pinned): refusing to apply it")
+        if let pinned = desired.manifestSHA256.value {
+            guard pinned == digest else {
+                throw ProviderError.failed(
+                    "\(url) has SHA-256 \(digest), not the pinned \(pinned): refusing to apply it "
+                        + "(if the new one is trusted: manifest: .sha256(\"\(digest)\"))")
+            }
+        } else if let trusted {
+            guard trusted == digest else {
+                throw ProviderError.failed(
+                    "\(url) has SHA-256 \(digest), not the \(trusted) trusted on first use: refusing to apply it "
+                        + "(if the new one is trusted: manifest: .sha256(\"\(digest)\"))")
+            }
+        } else {
+            progress("trusting \(url) on first use: SHA-256 \(digest) (pin it with manifest: .sha256(\"\(digest)\"))")
         }
         guard case .success(let objects) = ManifestDocuments.parse(String(decoding: response.body, as: UTF8.self)) else {
             throw ProviderError.failed("\(url) is not a YAML manifest")
@@ -72,6 +83,7 @@ enum ArgoCDResource: ResourceHandler {
                 fieldManager: fieldManager, force: true)
         }
         var installed = desired
+        installed.manifestSHA256 = .known(digest)
         installed.objects = .known(
             objects.map { object in
                 let identity = ObjectIdentity(object, defaultNamespace: namespace)
