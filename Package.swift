@@ -103,7 +103,7 @@ let package = Package(
             exclude: ["proxmoxer_conformance.py"]
         ),
         .testTarget(
-            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign", "SandboxLab", "Homelab"]),
+            name: "HomelabCLITests", dependencies: ["HomelabCLI", "HomelabKitTesting", "HomelabSandbox", "SlowLab", "CrashLab", "CrashCampaign", "SandboxLab", "Homelab", "SeedEdit", "SeedHomelab"]),
         // A real process for the Ctrl-C test; a test target's dependency, so `swift test` builds it.
         .executableTarget(name: "SlowLab", dependencies: ["HomelabCLI", "HomelabKitTesting"], path: "Tests/Fixtures/SlowLab"),
         // The crash campaign (issue #10): a lab against the Proxmox simulator, and the harness that
@@ -111,6 +111,8 @@ let package = Package(
         .executableTarget(name: "CrashLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/CrashLab"),
         // A small homelab of all five stages that `SandboxTests` applies with `--sandbox`.
         .executableTarget(name: "SandboxLab", dependencies: ["HomelabCLI"], path: "Tests/Fixtures/SandboxLab"),
+        // The seed with one edit (a VM's cores), applied after the seed by `SandboxTests`.
+        .executableTarget(name: "SeedEdit", dependencies: ["HomelabCLI", "SeedHomelab"], path: "Tests/Fixtures/SeedEdit"),
         // The crash campaign in the sandbox: kills SandboxLab's applies and destroys at every stage.
         .executableTarget(name: "SandboxCrashCampaign", dependencies: ["HomelabKitTesting", "HomelabSandbox"], path: "Tests/Fixtures/SandboxCrashCampaign"),
         .executableTarget(name: "CrashCampaign", dependencies: ["HomelabKit", "HomelabSandbox"], path: "Tests/Fixtures/CrashCampaign"),

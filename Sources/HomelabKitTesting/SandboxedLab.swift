@@ -63,9 +63,10 @@ public final class SandboxedLab: Sendable {
         try await run(["destroy", "--sandbox", "--auto-approve"], environment: environment)
     }
 
-    /// Runs the executable with `arguments` (add `--sandbox` yourself) to its end.
-    public func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
-        let (command, variables) = (self.command(arguments), self.variables(environment))
+    /// Runs the executable with `arguments` (add `--sandbox` yourself) to its end. Another
+    /// `executable` (an edited build of your description) runs against the same sandbox.
+    public func run(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:]) async throws -> Run {
+        let (command, variables) = (self.command(arguments, executable: executable), self.variables(environment))
         return try await offCooperativePool {
             let result = try Spawn.run("/usr/bin/env", command, environment: variables)
             return Run(status: result.status, output: result.output)
@@ -108,7 +109,9 @@ public final class SandboxedLab: Sendable {
         return found.sorted()
     }
 
-    private func command(_ arguments: [String]) -> [String] { ["-C", directory, executable] + arguments + ["--no-color"] }
+    private func command(_ arguments: [String], executable: String? = nil) -> [String] {
+        ["-C", directory, executable ?? self.executable] + arguments + ["--no-color"]
+    }
 
     private func variables(_ extra: [String: String]) -> [String: String] {
         ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.merging(extra) { _, new in new }

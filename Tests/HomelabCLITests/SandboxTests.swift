@@ -2,6 +2,7 @@ import Foundation
 import HomelabKit
 import HomelabKitTesting
 import HomelabSandbox
+import SeedHomelab
 import Testing
 
 /// Issue #13 points 1 and 3: `--sandbox` as a user runs it, through `SandboxedLab` (what
@@ -89,17 +90,22 @@ import Testing
         #expect(lab.leftovers(outputs) == [])
     }
 
-    /// The seed itself, stages 1 to 4 in one run from empty (`--target cni.homelabk8s01`: the
-    /// cluster's CNI and all it stands on): the node's `pve-host.yml` roles over SSH, the IOMMU
-    /// reboot included; the ISO template built, provisioned and sealed; three VMs; kubeadm init and
-    /// joins on them; Cilium. The next plan is clean, and destroy removes it all.
-    @Test func theSeedsStagesOneToFourApplyInOneRun() async throws {
+    /// Issue #13 point 6: the seed itself, all five stages in one run from empty: the node's
+    /// `pve-host.yml` roles over SSH with the IOMMU reboot; the ISO template built, provisioned and
+    /// sealed; three VMs; kubeadm init and joins; Cilium; ArgoCD and every Application, each
+    /// created only once those it comes after are Synced and Healthy. Then a clean plan, one edit
+    /// in the Swift (`SeedEdit`: a VM's cores) that is exactly one in-place update, and destroy.
+    @Test func theSeedAppliesEndToEndThenPlansCleanThenOneEditThenDestroys() async throws {
         try #require(geteuid() == 0, "the sandbox needs root (CI runs as root)")
         let lab = try SandboxedLab(executable: SandboxedLab.product("Homelab"))
-        let scope = ["--target", "cni.homelabk8s01"]
-        let apply = try await lab.run(["apply", "--sandbox", "--auto-approve"] + scope)
+        let graph = try SeedHomelab.lab.compile()
+        let count = graph.resources.count
+        var outputs: [String] = []
+
+        let apply = try await lab.apply()
+        outputs.append(apply.output)
         #expect(apply.status == 0, "\(apply.output)")
-        #expect(apply.output.contains("Apply complete! Resources: 76 added, 0 changed, 0 destroyed."), "\(apply.output)")
+        #expect(apply.output.contains("Apply complete! Resources: \(count) added, 0 changed, 0 destroyed."), "\(apply.output)")
         let node = { (path: String) in lab.records.nodeFile("homelabpve01", path) ?? "" }
         #expect(node("/etc/network/interfaces").contains("address 192.168.10.2/24"))
         #expect(node("/boot/grub/grub.cfg").contains("intel_iommu=on"), "update-grub ran after the change")
@@ -108,19 +114,64 @@ import Testing
         let vms = try lab.records.proxmoxVMs(host: "192.168.10.2")
         #expect(vms[9000]?.config["template"] == "1")
         #expect(vms[200]?.config["cores"] == "2" && vms[201]?.config["cores"] == "4" && vms[200]?.running == true)
+        #expect(vms[201]?.config["ipconfig0"] == "ip=192.168.10.51/24,gw=192.168.10.1")
         #expect(vms[202]?.config["hostpci0"]?.contains("mapping=igpu") == true)
         // The template's provisioning ran on its build VM (its disk is the template's).
         #expect(lab.records.vmFile(9000, "/etc/containerd/config.toml")?.contains("SystemdCgroup = true") == true)
         #expect(lab.records.vmFile(200, "/var/lib/homelab-test/kubeadm.log") == "init homelabk8s01-node-1\n")
-        let nodes = try lab.records.kubernetesObjects().filter { $0.plural == "nodes" }
-        #expect(nodes.map(\.name).sorted() == ["homelabk8s01-node-1", "homelabk8s01-node-2", "homelabk8s01-node-3"])
-        #expect(nodes.first { $0.name == "homelabk8s01-node-3" }?.object["metadata"]?["labels"]?["gpu"] == "intel")
 
-        let plan = try await lab.run(["plan", "--sandbox"] + scope)
-        #expect(plan.output.contains("No changes."), "\(plan.output)")
-        let destroy = try await lab.run(["destroy", "--sandbox", "--auto-approve"])
-        #expect(destroy.output.contains("Destroy complete! Resources: 0 added, 0 changed, 76 destroyed."), "\(destroy.output)")
+        let served = try await lab.records.servedKubernetesObjects()
+        let nodes = served.filter { $0.plural == "nodes" }
+        #expect(nodes.map(\.name).sorted() == ["homelabk8s01-node-1", "homelabk8s01-node-2", "homelabk8s01-node-3"])
+        for node in nodes {
+            let ready = node.status?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }
+            #expect(ready?["status"] == "True", "\(node.name): \(String(describing: ready))")
+        }
+        #expect(nodes.first { $0.name == "homelabk8s01-node-3" }?.object["metadata"]?["labels"]?["gpu"] == "intel")
+        #expect(served.contains { $0.plural == "deployments" && $0.namespace == "argocd" && $0.name == "argocd-server" })
+
+        // Every Application: there, Synced and Healthy, and created after those it comes after
+        // were done (the provider prints done once they are Synced and Healthy).
+        let applications = graph.resources.filter { $0.type.name == KubernetesTypes.application.name }
+        let servedApplications = Dictionary(
+            served.filter { $0.plural == "applications" }.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(servedApplications.count == applications.count && applications.count > 30)
+        for application in applications {
+            let name = application.attributes["name"]?.stringValue ?? ""
+            let object = servedApplications[name]
+            #expect(object?.status?["sync"]?["status"] == "Synced" && object?.status?["health"]?["status"] == "Healthy", "\(name)")
+            #expect(apply.output.contains("\(application.address): done"), "\(application.address)")
+            for dependency in application.dependencies where dependency.kind == application.address.kind {
+                let before = graph[dependency]?.attributes["name"]?.stringValue ?? ""
+                #expect(
+                    (servedApplications[before]?.createdVersion ?? .max) < (object?.createdVersion ?? 0),
+                    "\(name) was created after \(before)")
+                let done = apply.output.range(of: "\(dependency): done")?.lowerBound
+                let started = apply.output.range(of: "\(application.address): creating")?.lowerBound
+                #expect(done.flatMap { done in started.map { done < $0 } } == true, "\(name) started after \(before) was done")
+            }
+        }
+
+        let plan = try await lab.plan()
+        outputs.append(plan.output)
+        #expect(plan.status == 0 && plan.output.contains("No changes."), "\(plan.output)")
+
+        let edited = SandboxedLab.product("SeedEdit")
+        let edit = try await lab.run(["plan", "--sandbox", "--detailed-exitcode"], executable: edited)
+        outputs.append(edit.output)
+        #expect(edit.status == 2, "\(edit.output)")
+        #expect(edit.output.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "\(edit.output)")
+        #expect(edit.output.contains("# vm.homelabk8s01-node-2 will be updated in-place"))
+        let applied = try await lab.run(["apply", "--sandbox", "--auto-approve"], executable: edited)
+        outputs.append(applied.output)
+        #expect(applied.output.contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed."), "\(applied.output)")
+        #expect(try lab.records.proxmoxVMs(host: "192.168.10.2")[201]?.config["cores"] == "6")
+
+        let destroy = try await lab.run(["destroy", "--sandbox", "--auto-approve"], executable: edited)
+        outputs.append(destroy.output)
+        #expect(destroy.output.contains("Destroy complete! Resources: 0 added, 0 changed, \(count) destroyed."), "\(destroy.output)")
         #expect(try lab.records.proxmoxVMs(host: "192.168.10.2").isEmpty)
-        #expect(lab.leftovers([apply.output, plan.output, destroy.output]) == [])
+        #expect(lab.records.vmDisks == [], "a destroyed VM's disk goes")
+        #expect(lab.leftovers(outputs) == [])
     }
 }

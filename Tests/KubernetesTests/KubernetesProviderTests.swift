@@ -11,45 +11,8 @@ import Testing
 /// from a pinned install manifest, Applications applied in dependency order with health waits,
 /// and the seed's ArgoCD with all its applications.
 @Suite struct KubernetesProviderTests {
-    /// A stand-in for ArgoCD's install.yaml (no namespaces in it, as upstream), served over HTTPS.
-    static let install = """
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: applications.argoproj.io
-        spec:
-          group: argoproj.io
-          scope: Namespaced
-          names: {kind: Application, plural: applications, singular: application, listKind: ApplicationList}
-          versions:
-          - name: v1alpha1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: argocd-cm
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: argocd-cmd-params-cm
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: argocd-server
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: argocd-server}}
-          template:
-            metadata: {labels: {app: argocd-server}}
-            spec:
-              containers: [{name: server, image: quay.io/argoproj/argocd:v3.3.6}]
-        """
+    /// The sandbox's stand-in for ArgoCD's install.yaml (no namespaces in it, as upstream), served over HTTPS.
+    static let install = ArgoCDStandIn.installManifest(version: "v3.3.6")
 
     struct Setup {
         let kube: KubeHarness

@@ -12,7 +12,7 @@ public struct Resource: Sendable {
 /// A validated, acyclic graph of resources in dependency order.
 public struct ResourceGraph: Sendable {
     /// Every resource, dependencies before dependents, ties in declaration order.
-    public let resources: [Resource]
+    public private(set) var resources: [Resource]
     public let outputs: [OutputSpec]
     public private(set) var providerConfigurations: [String: Value]
     /// Problems that do not stop planning.
@@ -49,6 +49,16 @@ public struct ResourceGraph: Sendable {
     public func replacingProviderConfiguration(_ key: String, with configuration: Value) -> ResourceGraph {
         var copy = self
         copy.providerConfigurations[key] = configuration
+        return copy
+    }
+
+    /// The same graph with one top-level attribute of one resource replaced: how the sandbox
+    /// swaps a pinned upstream download's SHA-256 for the stand-in it serves.
+    public func replacingAttribute(_ key: String, of address: ResourceAddress, with value: Value) -> ResourceGraph {
+        guard let index = indexByAddress[address], case .object(var members) = resources[index].spec.attributes else { return self }
+        var copy = self
+        members[key] = value
+        copy.resources[index].spec.attributes = .object(members)
         return copy
     }
 

@@ -67,6 +67,7 @@ public final class Sandbox: Sendable {
         let internetHosts = SandboxInternet.hosts(in: graph)
         let internetRoot = directory + "/internet"
         let downloads = try publishDownloads(graph, internet: internetRoot)
+        var graph = try ArgoCDStandIn.publish(graph, internet: internetRoot)
         let internet =
             internetHosts.isEmpty
             ? nil
@@ -105,7 +106,6 @@ public final class Sandbox: Sendable {
             nodes[node.name] = machine
         }
 
-        var graph = graph
         var simulators: [ProxmoxSimulator] = []
         for endpoint in layout.proxmox {
             var configuration = PVESimulatorConfiguration()

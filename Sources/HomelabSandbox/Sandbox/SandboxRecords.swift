@@ -31,17 +31,47 @@ public struct SandboxRecords: Sendable {
         public var namespace: String
         public var name: String
         public var object: Value
-        /// The status the simulator reports (conditions, sync and health).
+        /// The status written through the status subresource (a kubelet's node report), or, from
+        /// ``servedKubernetesObjects()``, all the simulator serves (conditions, sync and health).
         public var status: Value?
+        /// The API server's version when the object was created (etcd's create revision): the
+        /// order in which objects were created.
+        public var createdVersion: Int
     }
 
     /// Every object of the simulated Kubernetes API.
     public func kubernetesObjects() throws -> [KubeObject] {
-        guard let data = FileManager.default.contents(atPath: "\(directory)/kubernetes.json") else { return [] }
-        let snapshot = try JSONDecoder().decode(KubeClusterSnapshot.self, from: data)
-        return snapshot.objects.map {
-            KubeObject(plural: $0.plural, namespace: $0.namespace, name: $0.name, object: $0.object, status: $0.status)
+        try kubernetesSnapshot().objects.map {
+            KubeObject(
+                plural: $0.plural, namespace: $0.namespace, name: $0.name, object: $0.object, status: $0.status,
+                createdVersion: $0.createdVersion)
         }
+    }
+
+    /// Every object as the simulated API server serves it once its controllers have caught up
+    /// (workloads rolled out, Applications synced, Nodes Ready if a CNI runs): the saved state put
+    /// into a fresh simulator, as the next sandbox run does, and read back from it.
+    public func servedKubernetesObjects() async throws -> [KubeObject] {
+        let snapshot = try kubernetesSnapshot()
+        let cluster = KubeCluster(readyDelay: .zero)
+        await cluster.restore(snapshot)
+        var served: [KubeObject] = []
+        for object in snapshot.objects {
+            guard let type = await cluster.types.first(where: { $0.group == object.group && $0.plural == object.plural }) else { continue }
+            let rendered = try await cluster.get(type, namespace: object.namespace, name: object.name)
+            served.append(
+                KubeObject(
+                    plural: object.plural, namespace: object.namespace, name: object.name, object: rendered, status: rendered["status"],
+                    createdVersion: object.createdVersion))
+        }
+        return served
+    }
+
+    private func kubernetesSnapshot() throws -> KubeClusterSnapshot {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/kubernetes.json") else {
+            return KubeClusterSnapshot(objects: [], resourceVersion: 0)
+        }
+        return try JSONDecoder().decode(KubeClusterSnapshot.self, from: data)
     }
 
     /// A file a node's host configuration wrote (`nil` when it did not write one there).
