@@ -3,7 +3,8 @@ import HomelabKitTesting
 import HomelabSandbox
 
 // The crash campaign in the sandbox (issue #13 point 8): `SandboxLab` (a node configured over
-// SSH, a template, two VMs, kubeadm, Cilium, a workload) applied from nothing and destroyed
+// SSH, a template, two VMs, kubeadm, Cilium, a workload), or with `--lab seed` the seed homelab
+// itself (`Homelab`: 118 resources, all five stages), applied from nothing and destroyed
 // entirely, in turn, with `--sandbox`, each run killed with SIGKILL one to three times in a row: at a journal boundary (the process kills
 // itself right after its N-th journal record, HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the
 // start of an SSH, Proxmox, kubeadm or Kubernetes operation) or after a random time (inside one).
@@ -12,28 +13,48 @@ import HomelabSandbox
 // must never have run init twice without a reset between. At the end nothing may be left.
 //
 //   swift build --product SandboxLab && swift run SandboxCrashCampaign --kills 200   (as root)
+//   swift build --product Homelab && swift run SandboxCrashCampaign --lab seed --kills 200
 //
 // Exits 1 when any check fails.
 
 var kills = 40
 var seed: UInt64 = 13
+var which = "small"
 var arguments = Array(CommandLine.arguments.dropFirst()).makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--kills": kills = arguments.next().flatMap(Int.init) ?? kills
     case "--seed": seed = arguments.next().flatMap(UInt64.init) ?? seed
+    case "--lab": which = arguments.next() ?? which
     default:
-        FileHandle.standardError.write(Data("usage: SandboxCrashCampaign [--kills N] [--seed S]\n".utf8))
+        FileHandle.standardError.write(Data("usage: SandboxCrashCampaign [--kills N] [--seed S] [--lab small|seed]\n".utf8))
         exit(2)
     }
 }
 
-let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("SandboxLab").path
-let lab = try SandboxedLab(executable: executable)
+/// What differs between the two labs: the executable, the Proxmox endpoint, the VMs it
+/// describes, the control plane's VMID, how many resources it has (a destroy writes about two
+/// journal records each, an apply up to four), and how long a run lasts.
+struct Target {
+    var executable: String
+    var proxmox: String
+    var described: Set<Int>
+    var controlPlane: Int
+    var resources: Int
+    var longestRun: Double
+}
+let target =
+    which == "seed"
+    ? Target(
+        executable: "Homelab", proxmox: "192.168.10.2", described: [200, 201, 202, 9000], controlPlane: 200, resources: 118,
+        longestRun: 90)
+    : Target(
+        executable: "SandboxLab", proxmox: "192.168.77.2", described: [100, 101, 9000], controlPlane: 100, resources: 10, longestRun: 25)
+let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let lab = try SandboxedLab(executable: folder.appendingPathComponent(target.executable).path)
 var random = SplitMix(state: seed)
 var (done, boundaryKills, series, converged, failures) = (0, 0, 0, 0, [String]())
 var outputs: [String] = []
-let described: Set<Int> = [100, 101, 9000]
 let started = ContinuousClock.now
 
 @MainActor func check(_ condition: Bool, _ message: @autoclosure () -> String) {
@@ -50,12 +71,12 @@ while done < kills {
     let command = destroying ? ["destroy", "--sandbox", "--auto-approve"] : ["apply", "--sandbox", "--auto-approve"]
     for _ in 0..<Int.random(in: 1...3, using: &random) where done < kills {
         if Bool.random(using: &random) {
-            let record = Int.random(in: 1...(destroying ? 20 : 40), using: &random)
+            let record = Int.random(in: 1...(destroying ? 2 * target.resources : 4 * target.resources), using: &random)
             let run = try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])
             outputs.append(run.output)
             if run.status != 0 && run.status != 1 { (done, boundaryKills) = (done + 1, boundaryKills + 1) }
         } else {
-            let seconds = Double.random(in: 0.5...25, using: &random)
+            let seconds = Double.random(in: 0.5...target.longestRun, using: &random)
             outputs.append(try await lab.kill(command, at: "\u{0}never", timeout: .milliseconds(Int(seconds * 1000))))
             done += 1
         }
@@ -66,9 +87,9 @@ while done < kills {
     check(rerun.status == 0, "the rerun failed: \(rerun.output.suffix(600))")
     let plan = try await destroying ? lab.run(["plan", "--sandbox", "--destroy", "--detailed-exitcode"]) : lab.plan()
     check(plan.status == 0, "the next plan is not clean: \(plan.output.suffix(600))")
-    let vms = Set(try lab.records.proxmoxVMs(host: "192.168.77.2").keys)
-    check(vms == (destroying ? [] : described), "Proxmox holds \(vms.sorted())")
-    let log = (lab.records.vmFile(100, "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n")
+    let vms = Set(try lab.records.proxmoxVMs(host: target.proxmox).keys)
+    check(vms == (destroying ? [] : target.described), "Proxmox holds \(vms.sorted())")
+    let log = (lab.records.vmFile(target.controlPlane, "/var/lib/homelab-test/kubeadm.log") ?? "").split(separator: "\n")
     var initialized = false
     for line in log {
         if line.hasPrefix("init") {
