@@ -84,8 +84,11 @@ enum CommandSupport {
         let interrupt = InterruptHandler(stopSignal: environment.stopSignal)
         defer { interrupt.cancel() }
         let executor = Executor(providers: workspace.providers, parallelism: parallelism, stopSignal: environment.stopSignal)
+        let stages = StageProgress(plan)
+        if let overview = stages.overview { output.print(overview) }
         let result = try await workspace.apply(plan, state: state, executor: executor) { event in
             output.print(ProgressFormatter.line(for: event, style: style))
+            if let line = stages.record(event) { output.print(style.bold(line)) }
         }
         output.print("")
         let verb = plan.options.destroy ? "Destroy" : "Apply"

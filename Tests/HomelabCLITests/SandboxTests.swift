@@ -106,6 +106,10 @@ import Testing
         outputs.append(apply.output)
         #expect(apply.status == 0, "\(apply.output)")
         #expect(apply.output.contains("Apply complete! Resources: \(count) added, 0 changed, 0 destroyed."), "\(apply.output)")
+        // Progress per stage: the node over SSH, Proxmox, kubeadm, Kubernetes.
+        for stage in ["host", "proxmox", "kubeadm", "kubernetes"] {
+            #expect(apply.output.contains("── Stage \(stage): all "), "\(stage)")
+        }
         let node = { (path: String) in lab.records.nodeFile("homelabpve01", path) ?? "" }
         #expect(node("/etc/network/interfaces").contains("address 192.168.10.2/24"))
         #expect(node("/boot/grub/grub.cfg").contains("intel_iommu=on"), "update-grub ran after the change")
