@@ -10,8 +10,11 @@ import Yams
 /// seed cluster's Kubernetes version. (Applications are a CRD kind, outside its schemas.)
 @Suite struct KubernetesValidateTests {
     func validate(_ objects: [Value]) async throws -> (Int32, String) {
+        try await validate(yaml: try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n"))
+    }
+
+    func validate(yaml: String) async throws -> (Int32, String) {
         let path = ScratchSpace.path("generated") + ".yaml"
-        let yaml = try objects.map { try YAMLEncoder().encode($0) }.joined(separator: "---\n")
         try yaml.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let executable =
@@ -29,6 +32,15 @@ import Yams
         let (status, output) = try await validate([namespace] + configMaps)
         #expect(status == 0, "kubernetes-validate: \(output)")
         #expect(output.components(separatedBy: "passed").count - 1 == 3, "\(output)")
+    }
+
+    /// The stand-in install.yaml the sandbox serves for ArgoCD: every object valid for 1.31.
+    @Test func theSandboxsArgoCDStandInIsValidKubernetes() async throws {
+        let manifest = ArgoCDStandIn.installManifest(version: "v3.3.6")
+        let (status, output) = try await validate(yaml: manifest)
+        #expect(status == 0, "kubernetes-validate: \(output)")
+        let documents = manifest.components(separatedBy: "\n---\n").count
+        #expect(output.components(separatedBy: "passed").count - 1 == documents, "\(output)")
     }
 
     @Test func theValidatorRejectsAWrongObject() async throws {

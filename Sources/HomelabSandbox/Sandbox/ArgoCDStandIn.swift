@@ -89,12 +89,14 @@ public enum ArgoCDStandIn {
         let image =
             name == "argocd-redis"
             ? "redis:7.2" : name == "argocd-dex-server" ? "ghcr.io/dexidp/dex:v2.41" : "quay.io/argoproj/argocd:\(version)"
+        // A StatefulSet names its governing Service (required by apps/v1).
+        let service = kind == "StatefulSet" ? "\n  serviceName: \(name)" : ""
         return """
             apiVersion: apps/v1
             kind: \(kind)
             metadata:
               name: \(name)
-            spec:
+            spec:\(service)
               replicas: 1
               selector: {matchLabels: {app.kubernetes.io/name: \(name)}}
               template:

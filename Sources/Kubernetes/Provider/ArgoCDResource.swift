@@ -4,8 +4,9 @@ import HTTP
 import HomelabCore
 
 /// ArgoCD from its upstream install manifest: downloaded, checked against the pinned SHA-256 (or,
-/// trusted on first use, against the one the first apply recorded), the namespace injected, applied with ArgoCD's own field manager (so ArgoCD can adopt
-/// its objects later without conflicts), its config maps patched, and waited for until rolled out.
+/// trusted on first use, against the one the first apply recorded), the namespace injected,
+/// applied with ArgoCD's own field manager (so ArgoCD can adopt its objects later without
+/// conflicts), its config maps patched, and waited for until rolled out.
 enum ArgoCDResource: ResourceHandler {
     static let type = KubernetesTypes.argocd
 
