@@ -9,7 +9,7 @@ import HomelabKitTesting
 //   swift run -c release HomelabBenchmarks --hosts    # HomelabKit vs ansible-playbook (needs root)
 //   swift run -c release HomelabBenchmarks --kubernetes # HomelabKit vs kubectl apply --server-side
 //   swift run -c release HomelabBenchmarks --kubeadm  # the seed's cluster: rerun, minor upgrade (needs root)
-//   swift run -c release HomelabBenchmarks --sandbox  # the seed's stages 1–4 in the sandbox (needs root)
+//   swift run -c release HomelabBenchmarks --sandbox  # the whole seed in the sandbox (needs root)
 //
 // Each scenario runs in its own process so its peak RSS is its own.
 
