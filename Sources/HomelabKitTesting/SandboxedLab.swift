@@ -73,11 +73,14 @@ public final class SandboxedLab: Sendable {
         }
     }
 
-    /// Runs the executable with `arguments` and kills it with SIGKILL as soon as its output
-    /// shows `marker` (or after `timeout`); returns what it printed until then.
-    public func kill(_ arguments: [String], at marker: String, timeout: Duration = .seconds(120), environment: [String: String] = [:])
-        async throws -> String
-    {
+    /// Runs the executable with `arguments` and sends it `signal` (SIGKILL unless told) as soon as
+    /// its output shows `marker` (or after `timeout`); returns what it printed until it ended. With
+    /// SIGINT or SIGTERM the run stops as after Ctrl-C: its running operations finish, and it
+    /// removes its sandbox before it exits.
+    public func kill(
+        _ arguments: [String], at marker: String, signal: Int32 = SIGKILL, timeout: Duration = .seconds(120),
+        environment: [String: String] = [:]
+    ) async throws -> String {
         let (command, variables, log) = (self.command(arguments), self.variables(environment), directory + "/killed.log")
         let deadline = ContinuousClock.now + timeout
         return try await offCooperativePool {
@@ -87,10 +90,10 @@ public final class SandboxedLab: Sendable {
                 usleep(20_000)
                 output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             }
-            Foundation.kill(pid, SIGKILL)
+            Foundation.kill(pid, signal)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
-            return output
+            return (try? String(contentsOfFile: log, encoding: .utf8)) ?? output
         }
     }
 

@@ -71,12 +71,17 @@ import Testing
         try #require(geteuid() == 0, "the sandbox needs root (CI runs as root)")
         let lab = try Self.lab()
         var outputs: [String] = []
-        // Killed twice in a row: inside a Proxmox task, then inside kubeadm on a VM.
+        // Killed twice in a row (SIGKILL): inside a Proxmox task, then inside kubeadm init on a VM.
         for marker in ["vm.k1: cloning", "kubeadm init"] {
             let killed = try await lab.kill(["apply", "--sandbox", "--auto-approve"], at: marker)
             #expect(killed.contains(marker), "\(killed)")
             outputs.append(killed)
         }
+        // Then Ctrl-C inside kubeadm join: the run stops, saves, and leaves nothing on the machine.
+        let interrupted = try await lab.kill(["apply", "--sandbox", "--auto-approve"], at: "kubeadm join", signal: SIGINT)
+        outputs.append(interrupted)
+        #expect(interrupted.contains("Stop requested") && interrupted.contains("Apply interrupted"), "\(interrupted)")
+        #expect(lab.leftovers([interrupted]) == [], "an interrupted run removes its sandbox itself")
         let apply = try await lab.apply()
         outputs.append(apply.output)
         #expect(apply.status == 0, "\(apply.output)")
