@@ -94,7 +94,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox", "HomelabKit"]),
+        .testTarget(name: "HomelabSandboxTests", dependencies: ["HomelabSandbox", "HomelabKit", "HomelabKitTesting"]),
         .testTarget(name: "KubeadmTests", dependencies: ["HomelabKit", "Kubeadm", "SeedHomelab", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "KubernetesTests", dependencies: ["HomelabKit", "HomelabKitTesting", "HomelabSandbox", "SeedHomelab"]),
         .testTarget(

@@ -8,6 +8,11 @@
 # (dists/SUITE/InRelease, COMPONENT/binary-amd64/Packages; a flat archive's InRelease beside its
 # Packages), as debian-archive and pkgs.k8s.io serve them.
 set -eu
+# A published version's bytes never change, as in Debian's archive: a machine whose apt lists
+# came from an earlier sandbox run (a node outlives destroy) still finds the hashes it lists. So
+# every package is built reproducibly: dpkg-deb takes SOURCE_DATE_EPOCH as the ar timestamp and
+# clamps the tar entries' mtimes to it (dpkg-deb(1), ENVIRONMENT).
+export SOURCE_DATE_EPOCH=1704067200
 root=$1
 keys=$2
 spec=$3
