@@ -101,7 +101,7 @@ while done < kills {
     }
     if failures.count == failuresBefore { converged += 1 }
     print("series \(series): \(done) kills so far, \(failures.count == failuresBefore ? "converged" : "FAILED")")
-    fflush(stdout)  // a long campaign is watched as it goes, also through a pipe or a file
+    fflush(nil)  // every stream: a long campaign is watched as it goes, also through a pipe or a file
 }
 let destroy = try await lab.destroy()
 outputs.append(destroy.output)
