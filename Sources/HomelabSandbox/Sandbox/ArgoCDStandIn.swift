@@ -1,11 +1,11 @@
-import Crypto
 import Foundation
 import HomelabCore
+import HostConfig
 import Kubernetes
 
 /// What the sandbox's internet serves for an ArgoCD release's `install.yaml`: the release's
-/// shape without its bulk. Like upstream (counted from argo-cd 3.6.0's install.yaml, see
-/// `reference/kubernetes.md` §4.1) it has no Namespace and no `metadata.namespace`, three CRDs
+/// shape without its bulk. Like upstream (argoproj/argo-cd `manifests/install.yaml`, counted from
+/// 3.6.0 in `reference/kubernetes.md` §4.1) it has no Namespace and no `metadata.namespace`, three CRDs
 /// (here with open schemas), the components' service accounts, config maps, secrets, services,
 /// RBAC whose cluster bindings name `argocd`, six Deployments and the application controller's
 /// StatefulSet. The Kubernetes simulator rolls the workloads out and reports every Application
@@ -122,7 +122,7 @@ public enum ArgoCDStandIn {
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Sandbox.write(manifest, to: file, mode: 0o644)
             if resource.attributes["manifestSHA256"]?.stringValue != nil {
-                let digest = SHA256.hash(data: Data(manifest.utf8)).map { String(format: "%02x", $0) }.joined()
+                let digest = ContentDigest.sha256(manifest)
                 graph = graph.replacingAttribute("manifestSHA256", of: resource.address, with: .string(digest))
             }
         }

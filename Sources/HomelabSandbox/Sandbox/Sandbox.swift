@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HomelabKit
 
@@ -170,8 +169,7 @@ public final class Sandbox: Sendable {
             if checksum.hasPrefix("sha256:") {
                 downloads[url] = String(checksum.dropFirst("sha256:".count))
             } else if checksum.hasPrefix("file:"), let list = URL(string: String(checksum.dropFirst("file:".count))), let host = list.host {
-                let digest = SHA256.hash(data: Data("HomelabKit sandbox stand-in for \(url)".utf8)).map { String(format: "%02x", $0) }
-                    .joined()
+                let digest = ContentDigest.sha256("HomelabKit sandbox stand-in for \(url)")
                 downloads[url] = digest
                 let file = "\(internet)/\(host)\(list.path)"
                 try FileManager.default.createDirectory(
