@@ -1,5 +1,6 @@
 import Foundation
 import HomelabSandbox
+import Synchronization
 
 /// Your own description, applied in the sandbox from your tests: its executable (the one that
 /// calls `HomelabCommand.main(lab:)`) runs with `--sandbox` in a folder of its own, as a user
@@ -22,6 +23,8 @@ public final class SandboxedLab: Sendable {
     public let directory: String
     /// Added to every run's environment (what your description reads, such as a changed value).
     public let environment: [String: String]
+    /// The pids of the runs started so far, whose temporary files ``leftovers(_:)`` looks for.
+    private let started = Mutex<[pid_t]>([])
 
     public init(executable: String, environment: [String: String] = [:]) throws {
         self.executable = executable
@@ -67,9 +70,13 @@ public final class SandboxedLab: Sendable {
     /// `executable` (an edited build of your description) runs against the same sandbox.
     public func run(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:]) async throws -> Run {
         let (command, variables) = (self.command(arguments, executable: executable), self.variables(environment))
+        let log = directory + "/run-\(UUID().uuidString).log"
         return try await offCooperativePool {
-            let result = try Spawn.run("/usr/bin/env", command, environment: variables)
-            return Run(status: result.status, output: result.output)
+            defer { try? FileManager.default.removeItem(atPath: log) }
+            let pid = try Spawn.start("/usr/bin/env", command, outputPath: log, environment: variables)
+            self.started.withLock { $0.append(pid) }
+            let status = Spawn.wait(pid)
+            return Run(status: status, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
     }
 
@@ -85,6 +92,7 @@ public final class SandboxedLab: Sendable {
         let deadline = ContinuousClock.now + timeout
         return try await offCooperativePool {
             let pid = try Spawn.start("/usr/bin/env", command, outputPath: log, environment: variables)
+            self.started.withLock { $0.append(pid) }
             var output = ""
             while !output.contains(marker) && ContinuousClock.now < deadline {
                 usleep(20_000)
@@ -98,7 +106,8 @@ public final class SandboxedLab: Sendable {
     }
 
     /// What of the sandbox is still on the machine after a command ended: the lab namespaces its
-    /// `outputs` named, and processes running from this folder (machines).
+    /// `outputs` named, processes running from this folder (machines), and the temporary files of
+    /// the runs this lab started that have ended (a killed run's are removed by the next run).
     public func leftovers(_ outputs: [String]) -> [String] {
         let namespaces = outputs.flatMap { output in
             output.split(whereSeparator: \.isWhitespace).filter { $0.hasPrefix("hklab") }
@@ -108,6 +117,9 @@ public final class SandboxedLab: Sendable {
         for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(pid) != nil {
             let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
             if command.contains(directory) { found.append("process \(pid): \(command.replacingOccurrences(of: "\0", with: " "))") }
+        }
+        for run in started.withLock({ $0 }) where Foundation.kill(run, 0) != 0 {
+            found += TemporaryFiles.owned(by: run).map { "temporary file \($0) of run \(run)" }
         }
         return found.sorted()
     }

@@ -53,9 +53,20 @@ import Testing
         _ = try Spawn.run("/usr/sbin/ip", ["netns", "add", namespace])
         try FileManager.default.createDirectory(atPath: "/run/homelabkit", withIntermediateDirectories: true)
         try "\(dead)\n".write(toFile: "/run/homelabkit/\(namespace)", atomically: false, encoding: .utf8)
+        // Its temporary files (a build script's folder, a command's output), and this process's.
+        let temporary = NSTemporaryDirectory()
+        let deadFolder = temporary + "homelabkit-\(dead)-archive.test"
+        let deadOutput = temporary + "homelabkit-\(dead)-spawn-test.out"
+        let ours = TemporaryFiles.path("kept")
+        try FileManager.default.createDirectory(atPath: deadFolder + "/debs", withIntermediateDirectories: true)
+        for file in [deadOutput, ours] { try Data().write(to: URL(fileURLWithPath: file)) }
+        defer { try? FileManager.default.removeItem(atPath: ours) }
+        #expect(TemporaryFiles.owned(by: dead).sorted() == [deadFolder, deadOutput])
         LabNetwork.removeStale()
         let (_, listed) = try Spawn.run("/usr/sbin/ip", ["netns", "list"])
         #expect(!listed.contains(namespace))
         #expect(!FileManager.default.fileExists(atPath: "/run/homelabkit/\(namespace)"))
+        #expect(TemporaryFiles.owned(by: dead) == [], "a dead process's temporary files go")
+        #expect(FileManager.default.fileExists(atPath: ours), "a living one's stay")
     }
 }

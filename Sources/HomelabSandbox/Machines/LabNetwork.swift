@@ -84,8 +84,9 @@ public final class LabNetwork: Sendable {
     // MARK: Cleanup
 
     /// Removes the labs and machines whose owner process is gone (a run killed with SIGKILL):
-    /// their processes, namespaces and directories.
+    /// their processes, namespaces and directories, and their temporary files.
     public static func removeStale() {
+        TemporaryFiles.removeStale()
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: owners) else { return }
         for entry in entries {
             let path = "\(owners)/\(entry)"

@@ -41,13 +41,14 @@ public enum Spawn {
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
         status: Int32, output: String
     ) {
-        let outputPath = NSTemporaryDirectory() + "spawn-\(UUID().uuidString).out"
+        let outputPath = TemporaryFiles.path("spawn") + ".out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let pid = try start(executable, arguments, outputPath: outputPath, environment: environment)
         return (wait(pid), (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 
-    static func wait(_ pid: pid_t) -> Int32 {
+    /// Waits for child `pid` to end; its exit status, or -1 if a signal ended it.
+    public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1

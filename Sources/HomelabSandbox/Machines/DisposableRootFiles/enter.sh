@@ -14,8 +14,11 @@ mount -t proc proc "$root/proc"
 mount --bind "$root/proc/sys" "$root/proc/sys"
 mount -o remount,bind,ro "$root/proc/sys"
 mount --bind /proc/sys/net "$root/proc/sys/net"
+# The copies are staged in the machine's own folder, which goes with it (a folder in /tmp would
+# stay if the machine were killed here); a boot first removes what a killed one staged.
+rm -rf "$dir"/sysctl.*
 for tree in fs vm kernel; do
-    snapshot=$(mktemp -d)
+    snapshot=$(mktemp -d "$dir/sysctl.XXXXXX")
     cp -r "/proc/sys/$tree/." "$snapshot/" 2>/dev/null || true
     mount -t tmpfs -o mode=0555 tmpfs "$root/proc/sys/$tree"
     cp -r "$snapshot/." "$root/proc/sys/$tree/" 2>/dev/null || true

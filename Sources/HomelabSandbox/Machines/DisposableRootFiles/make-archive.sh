@@ -16,7 +16,10 @@ export SOURCE_DATE_EPOCH=1704067200
 root=$1
 keys=$2
 spec=$3
-work=$(mktemp -d)
+# Named after the process that runs this script, so a sandbox run that follows a killed one removes
+# it (TemporaryFiles.swift); dpkg-deb's own temporary files go inside it.
+work=$(mktemp -d "${TMPDIR:-/tmp}/homelabkit-$PPID-archive.XXXXXX")
+export TMPDIR="$work"
 trap 'gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$work"' EXIT
 # gpg-agent's socket lives in GNUPGHOME, whose path must fit a socket address (108 bytes): the
 # keys are used from a short copy and kept in $keys.

@@ -6,7 +6,10 @@
 set -eu
 repo=$1
 shift
-work=$(mktemp -d)
+# Named after the process that runs this script, so a sandbox run that follows a killed one removes
+# it (TemporaryFiles.swift); dpkg-deb's own temporary files go inside it.
+work=$(mktemp -d "${TMPDIR:-/tmp}/homelabkit-$PPID-k8s-repo.XXXXXX")
+export TMPDIR="$work"
 trap 'gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$work"' EXIT
 export GNUPGHOME="$work/gnupg"
 mkdir -m 700 "$GNUPGHOME"
