@@ -35,12 +35,18 @@ import Testing
         return try await connection.executeLine(line).standardOutput
     }
 
-    @Test func packagesFromASignedRepositoryPinnedAndHeld() async throws {
+    /// A machine with a signed flat apt repository at /srv/homelab-repo (`make-repo.sh`) holding
+    /// homelab-hello 1.0 and 2.0, and the repository's armored key.
+    func machineWithTestRepository() async throws -> (DisposableRoot, String) {
         let root = try await DisposableRoot.start()
         _ = try await offCooperativePool {
             try SSHDHarness.run("/bin/sh", [DisposableRoot.fixtures + "/make-repo.sh", root.upper + "/srv/homelab-repo"])
         }
-        let key = try String(contentsOfFile: root.upper + "/srv/homelab-repo/key.asc", encoding: .utf8)
+        return (root, try String(contentsOfFile: root.upper + "/srv/homelab-repo/key.asc", encoding: .utf8))
+    }
+
+    @Test func packagesFromASignedRepositoryPinnedAndHeld() async throws {
+        let (root, key) = try await machineWithTestRepository()
         let storage = InMemoryStateStorage()
         func packages(_ version: String) -> Lab {
             lab(root) {
@@ -66,6 +72,32 @@ import Testing
         let result = try await apply(packages("3.*"), storage, expectSuccess: false)
         #expect(result.failures.map(\.message).joined().contains("no version of homelab-hello matches '3.*' (apt offers: 2.0, 1.0)"))
         #expect(try await shell(root, "cat /usr/share/homelab-hello/version") == "2.0\n")
+    }
+
+    /// A run killed while dpkg worked leaves dpkg's journal dirty, and apt then refuses every
+    /// change until `dpkg --configure -a` runs: the next apply runs it first and converges.
+    @Test func aPackageChangeFinishesWhatAnInterruptedDpkgLeft() async throws {
+        let (root, key) = try await machineWithTestRepository()
+        let storage = InMemoryStateStorage()
+        func hello(_ version: String) -> Lab {
+            lab(root) {
+                AptRepository("homelab-test", uri: "file:///srv/homelab-repo", suite: "./", key: .armored(key))
+                Package("homelab-hello", version: version)
+            }
+        }
+        try await apply(hello("1.*"), storage)
+        // What dpkg leaves when killed between writing a status change to its journal and folding
+        // it into /var/lib/dpkg/status: an entry named by digits, the package half-configured.
+        _ = try await shell(
+            root,
+            "dpkg -s homelab-hello | sed 's/^Status: .*/Status: install ok half-configured/' > /var/lib/dpkg/updates/0000")
+        let refused = try await shell(root, "apt-get install -y -q homelab-hello=1.0 2>&1 || true")
+        #expect(refused.contains("dpkg was interrupted"), "apt refuses as on a real host: \(refused)")
+
+        try await apply(hello("2.*"), storage)
+        #expect(try await shell(root, "cat /usr/share/homelab-hello/version") == "2.0\n")
+        #expect(try await shell(root, "ls /var/lib/dpkg/updates; dpkg-query -W -f '${Status}' homelab-hello") == "install ok installed")
+        #expect(try await plan(hello("2.*"), storage) == [])
     }
 
     @Test func accountsSysctlsModulesAndServices() async throws {

@@ -25,13 +25,11 @@ public enum HostApt {
         var targets: [String] = []
         for name in names { targets.append("\(name)=" + (try await PackageItem.resolve(name, version, on: host))) }
         try await host.run(
-            ShellCommand(
+            AptGet.command(
                 [
-                    "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends",
-                    "--allow-downgrades",
-                    "--allow-change-held-packages", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
-                ]
-                    + targets))
+                    "install", "-y", "-q", "--no-install-recommends", "--allow-downgrades", "--allow-change-held-packages",
+                    "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
+                ] + targets))
         try await host.run(ShellCommand(["apt-mark", hold ? "hold" : "unhold"] + names))
         let installed = try await host.output(ShellCommand(["dpkg-query", "-W", "-f", "${Package}=${Version}\n", "--"] + names))
         let missing = Set(targets).subtracting(installed.split(separator: "\n").map(String.init))

@@ -8,7 +8,7 @@ extension Roles {
     public static func igpuInstall() -> DeclarationGroup<any HostContent> {
         // The package name depends on the host's running kernel (Ansible's `ansible_kernel` fact).
         Command(
-            "linux-modules-extra", ["sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-modules-extra-$(uname -r)"],
+            "linux-modules-extra", ["sh", "-c", AptGet.line("install -y -q linux-modules-extra-$(uname -r)")],
             unless: ["sh", "-c", "dpkg-query -W -f '${Status}' linux-modules-extra-$(uname -r) 2>/dev/null | grep -q ' installed'"])
         KernelModule("i915", file: "/etc/modules-load.d/igpu.conf")
         Package("intel-media-va-driver-non-free")

@@ -9,7 +9,7 @@ public enum Roles {
     /// apt would install or upgrade anything.
     static func distUpgrade(fileID: String = #fileID, line: Int = #line) -> Command {
         Command(
-            "dist-upgrade", ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "dist-upgrade", "-y", "-q"],
+            "dist-upgrade", AptGet.arguments(["dist-upgrade", "-y", "-q"]),
             unless: ["sh", "-c", "apt-get -s -o Debug::NoLocking=1 dist-upgrade | grep -q '^Inst' && exit 1 || exit 0"],
             fileID: fileID, line: line)
     }

@@ -27,10 +27,10 @@ enum PackageItem: HostItem {
         }
         if prior?.hold == true { try await host.run(ShellCommand("apt-mark", "unhold", name)) }
         try await host.run(
-            ShellCommand(
-                "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends",
-                "--allow-downgrades", "--allow-change-held-packages", "-o", "Dpkg::Options::=--force-confdef",
-                "-o", "Dpkg::Options::=--force-confold", target))
+            AptGet.command([
+                "install", "-y", "-q", "--no-install-recommends", "--allow-downgrades", "--allow-change-held-packages",
+                "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold", target,
+            ]))
         try await host.run(ShellCommand("apt-mark", desired.hold ? "hold" : "unhold", name))
         guard let installed = try await read(desired, on: host) else {
             throw ProviderError.failed("\(name) is not installed after apt-get install")
@@ -41,7 +41,7 @@ enum PackageItem: HostItem {
     static func remove(_ prior: PackageAttributes, on host: HostSession) async throws {
         let name = prior.name
         try await host.run(ShellCommand("apt-mark", "unhold", name))
-        try await host.run(ShellCommand("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-q", name))
+        try await host.run(AptGet.command(["remove", "-y", "-q", name]))
     }
 
     /// The newest version apt offers that matches the glob `wanted`.
