@@ -81,13 +81,15 @@ public final class SandboxedLab: Sendable {
     }
 
     /// Runs the executable with `arguments` and sends it `signal` (SIGKILL unless told) as soon as
-    /// its output shows `marker` (or after `timeout`); returns what it printed until it ended. With
-    /// SIGINT or SIGTERM the run stops as after Ctrl-C: its running operations finish, and it
-    /// removes its sandbox before it exits.
+    /// its output shows `marker` (or after `timeout`); returns what it printed until it ended and
+    /// how it ended: status -1 when the signal killed it, its own exit status when it ended first
+    /// (no signal is sent then) or exited on the signal by itself. With SIGINT or SIGTERM the run
+    /// stops as after Ctrl-C: its running operations finish, and it removes its sandbox before it
+    /// exits (status 1).
     public func kill(
         _ arguments: [String], at marker: String, signal: Int32 = SIGKILL, timeout: Duration = .seconds(120),
         environment: [String: String] = [:]
-    ) async throws -> String {
+    ) async throws -> Run {
         let (command, variables, log) = (self.command(arguments), self.variables(environment), directory + "/killed.log")
         let deadline = ContinuousClock.now + timeout
         return try await offCooperativePool {
@@ -95,13 +97,16 @@ public final class SandboxedLab: Sendable {
             self.started.withLock { $0.append(pid) }
             var output = ""
             while !output.contains(marker) && ContinuousClock.now < deadline {
+                // A run that ends before its marker or deadline is not signalled: it ran to the end.
+                if let ended = Spawn.ended(pid) {
+                    return Run(status: ended, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? output)
+                }
                 usleep(20_000)
                 output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             }
             Foundation.kill(pid, signal)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            return (try? String(contentsOfFile: log, encoding: .utf8)) ?? output
+            let ended = Spawn.wait(pid)
+            return Run(status: ended, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? output)
         }
     }
 

@@ -51,8 +51,17 @@ public enum Spawn {
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+        return exitStatus(status)
     }
+
+    /// Child `pid`'s exit status (-1 if a signal ended it) if it has ended, reaping it; nil while
+    /// it runs.
+    public static func ended(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid ? exitStatus(status) : nil
+    }
+
+    private static func exitStatus(_ status: Int32) -> Int32 { (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1 }
 
     /// SIGTERM, then SIGKILL after two seconds (`ssh-agent -D` ignores SIGTERM).
     public static func stop(_ pid: pid_t) {

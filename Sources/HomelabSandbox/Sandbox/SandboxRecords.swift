@@ -24,6 +24,12 @@ public struct SandboxRecords: Sendable {
         return snapshot.vms.mapValues { VM(node: $0.node, config: $0.config, running: $0.running) }
     }
 
+    /// The operations the sandbox's state file records as started and not finished: those a
+    /// killed run was inside when it died, which the next run resolves.
+    public func pendingOperations() throws -> [PendingOperation] {
+        try FileStateStorage(path: directory + "/homelab.state.json").load()?.pendingOperations ?? []
+    }
+
     /// An object as the simulated Kubernetes API keeps it.
     public struct KubeObject: Sendable {
         /// `nodes`, `configmaps`, `applications`, …

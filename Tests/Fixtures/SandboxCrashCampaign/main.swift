@@ -1,13 +1,16 @@
 import Foundation
+import HomelabCore
 import HomelabKitTesting
 import HomelabSandbox
 
 // The crash campaign in the sandbox (issue #13 point 8): `SandboxLab` (a node configured over
 // SSH, a template, two VMs, kubeadm, Cilium, a workload), or with `--lab seed` the seed homelab
 // itself (`Homelab`: 118 resources, all five stages), applied from nothing and destroyed
-// entirely, in turn, with `--sandbox`, each run killed with SIGKILL one to three times in a row: at a journal boundary (the process kills
-// itself right after its N-th journal record, HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the
-// start of an SSH, Proxmox, kubeadm or Kubernetes operation) or after a random time (inside one).
+// entirely, in turn, with `--sandbox`, each run killed with SIGKILL one to three times in a row:
+// at a journal boundary (the process kills itself right after its N-th journal record,
+// HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the start of an SSH, Proxmox, kubeadm or
+// Kubernetes operation) or after a random time (inside one). Only runs the signal ended count as
+// kills; where each landed is read from the operations the state records as unfinished.
 // After each series a rerun without flags must succeed at once, the next plan must be clean, the
 // simulated Proxmox must hold exactly the described VMs (or none after a destroy), and kubeadm
 // must never have run init twice without a reset between. At the end nothing may be left.
@@ -55,11 +58,28 @@ let lab = try SandboxedLab(executable: folder.appendingPathComponent(target.exec
 var random = SplitMix(state: seed)
 var (done, boundaryKills, series, converged, failures) = (0, 0, 0, 0, [String]())
 var outputs: [String] = []
+/// Where each kill landed: the providers of the operations the killed run started and did not
+/// finish, as the state records them (`between operations` when none: the sandbox's start, a
+/// refresh, the plan). Those an earlier killed run left unfinished are not counted again.
+var landed: [String: Int] = [:]
 let started = ContinuousClock.now
+
+@MainActor func pending() -> Set<PendingOperation> { Set((try? lab.records.pendingOperations()) ?? []) }
+
+@MainActor func recordWhereTheKillLanded(before: Set<PendingOperation>) {
+    let providers = Set(pending().subtracting(before).map(\.provider))
+    for provider in providers.isEmpty ? ["between operations"] : providers.sorted() { landed[provider, default: 0] += 1 }
+}
 
 @MainActor func check(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { failures.append("series \(series): \(message())") }
 }
+
+/// How long a whole run of each command lasts (false: apply, true: destroy), from the first
+/// attempt of a series that ended before its timed kill: later timed kills are drawn within it,
+/// so that they land inside a run. An attempt that ends first is not counted as a kill.
+var runLength: [Bool: Double] = [false: target.longestRun, true: target.longestRun]
+var endedBeforeTheKill = 0
 
 var applied = false
 while done < kills {
@@ -69,16 +89,29 @@ while done < kills {
     let destroying = applied
     applied.toggle()
     let command = destroying ? ["destroy", "--sandbox", "--auto-approve"] : ["apply", "--sandbox", "--auto-approve"]
-    for _ in 0..<Int.random(in: 1...3, using: &random) where done < kills {
+    for attempt in 0..<Int.random(in: 1...3, using: &random) where done < kills {
+        let before = pending()
         if Bool.random(using: &random) {
             let record = Int.random(in: 1...(destroying ? 2 * target.resources : 4 * target.resources), using: &random)
             let run = try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])
             outputs.append(run.output)
-            if run.status != 0 && run.status != 1 { (done, boundaryKills) = (done + 1, boundaryKills + 1) }
+            if run.status == -1 {
+                (done, boundaryKills) = (done + 1, boundaryKills + 1)
+                recordWhereTheKillLanded(before: before)
+            }
         } else {
-            let seconds = Double.random(in: 0.5...target.longestRun, using: &random)
-            outputs.append(try await lab.kill(command, at: "\u{0}never", timeout: .milliseconds(Int(seconds * 1000))))
-            done += 1
+            let seconds = Double.random(in: 0.5...max(runLength[destroying, default: target.longestRun], 1), using: &random)
+            let attemptStarted = ContinuousClock.now
+            let killed = try await lab.kill(command, at: "\u{0}never", timeout: .milliseconds(Int(seconds * 1000)))
+            outputs.append(killed.output)
+            if killed.status == -1 {
+                done += 1
+                recordWhereTheKillLanded(before: before)
+            } else {
+                endedBeforeTheKill += 1
+                let lasted = attemptStarted.duration(to: .now).components
+                if attempt == 0 { runLength[destroying] = Double(lasted.seconds) + Double(lasted.attoseconds) / 1e18 }
+            }
         }
     }
     // The rerun without flags finishes what the killed runs started, at once.
@@ -114,5 +147,8 @@ print("|---|---|---|---|---|---|---|")
 print(
     "| \(done) | \(boundaryKills) | \(series) | \(converged) | \(failures.count) | \(leftovers.count) | \(String(format: "%.1f", minutes)) |"
 )
+print("\nTimed attempts that ended before their kill (not counted): \(endedBeforeTheKill)")
+print("Kills inside operations of each provider (one kill can land in several):")
+for (provider, count) in landed.sorted(by: { $0.key < $1.key }) { print("  \(provider): \(count)") }
 for failure in failures { print("FAILED: \(failure)") }
 exit(failures.isEmpty ? 0 : 1)
