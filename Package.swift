@@ -114,7 +114,7 @@ let package = Package(
         // The seed with one edit (a VM's cores), applied after the seed by `SandboxTests`.
         .executableTarget(name: "SeedEdit", dependencies: ["HomelabCLI", "SeedHomelab"], path: "Tests/Fixtures/SeedEdit"),
         // The crash campaign in the sandbox: kills SandboxLab's applies and destroys at every stage.
-        .executableTarget(name: "SandboxCrashCampaign", dependencies: ["HomelabCore", "HomelabKitTesting", "HomelabSandbox"], path: "Tests/Fixtures/SandboxCrashCampaign"),
+        .executableTarget(name: "SandboxCrashCampaign", dependencies: ["HomelabKitTesting", "HomelabSandbox"], path: "Tests/Fixtures/SandboxCrashCampaign"),
         .executableTarget(name: "CrashCampaign", dependencies: ["HomelabKit", "HomelabSandbox"], path: "Tests/Fixtures/CrashCampaign"),
     ]
 )

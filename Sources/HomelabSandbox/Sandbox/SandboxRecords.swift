@@ -24,10 +24,20 @@ public struct SandboxRecords: Sendable {
         return snapshot.vms.mapValues { VM(node: $0.node, config: $0.config, running: $0.running) }
     }
 
-    /// The operations the sandbox's state file records as started and not finished: those a
-    /// killed run was inside when it died, which the next run resolves.
-    public func pendingOperations() throws -> [PendingOperation] {
-        try FileStateStorage(path: directory + "/homelab.state.json").load()?.pendingOperations ?? []
+    /// An operation a killed run was inside when it died.
+    public struct UnfinishedOperation: Sendable, Hashable {
+        public var address: String
+        public var provider: String
+    }
+
+    /// What the sandbox's state file records as started and not finished, which the next run
+    /// resolves: operations begun and not ended (pending), and objects made but not finished
+    /// (tainted, such as a template killed before it was sealed).
+    public func unfinishedOperations() throws -> Set<UnfinishedOperation> {
+        guard let state = try FileStateStorage(path: directory + "/homelab.state.json").load() else { return [] }
+        let pending = state.pendingOperations.map { UnfinishedOperation(address: "\($0.address)", provider: $0.provider) }
+        let tainted = state.resources.values.filter(\.isTainted).map { UnfinishedOperation(address: "\($0.address)", provider: $0.provider) }
+        return Set(pending + tainted)
     }
 
     /// An object as the simulated Kubernetes API keeps it.

@@ -1,5 +1,4 @@
 import Foundation
-import HomelabCore
 import HomelabKitTesting
 import HomelabSandbox
 
@@ -59,14 +58,14 @@ var random = SplitMix(state: seed)
 var (done, boundaryKills, series, converged, failures) = (0, 0, 0, 0, [String]())
 var outputs: [String] = []
 /// Where each kill landed: the providers of the operations the killed run started and did not
-/// finish, as the state records them (`between operations` when none: the sandbox's start, a
-/// refresh, the plan). Those an earlier killed run left unfinished are not counted again.
+/// finish, as the state records them, pending or tainted (`between operations` when none: the
+/// sandbox's start, a refresh, the plan). Those an earlier killed run left are not counted again.
 var landed: [String: Int] = [:]
 let started = ContinuousClock.now
 
-@MainActor func pending() -> Set<PendingOperation> { Set((try? lab.records.pendingOperations()) ?? []) }
+@MainActor func pending() -> Set<SandboxRecords.UnfinishedOperation> { (try? lab.records.unfinishedOperations()) ?? [] }
 
-@MainActor func recordWhereTheKillLanded(before: Set<PendingOperation>) {
+@MainActor func recordWhereTheKillLanded(before: Set<SandboxRecords.UnfinishedOperation>) {
     let providers = Set(pending().subtracting(before).map(\.provider))
     for provider in providers.isEmpty ? ["between operations"] : providers.sorted() { landed[provider, default: 0] += 1 }
 }
