@@ -36,7 +36,9 @@ public struct SandboxRecords: Sendable {
     public func unfinishedOperations() throws -> Set<UnfinishedOperation> {
         guard let state = try FileStateStorage(path: directory + "/homelab.state.json").load() else { return [] }
         let pending = state.pendingOperations.map { UnfinishedOperation(address: "\($0.address)", provider: $0.provider) }
-        let tainted = state.resources.values.filter(\.isTainted).map { UnfinishedOperation(address: "\($0.address)", provider: $0.provider) }
+        let tainted = state.resources.values.filter(\.isTainted).map {
+            UnfinishedOperation(address: "\($0.address)", provider: $0.provider)
+        }
         return Set(pending + tainted)
     }
 
