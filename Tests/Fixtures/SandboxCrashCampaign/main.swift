@@ -1,6 +1,7 @@
 import Foundation
 import HomelabKitTesting
 import HomelabSandbox
+import Synchronization
 
 // The crash campaign in the sandbox (issue #13 point 8): `SandboxLab` (a node configured over
 // SSH, a template, two VMs, kubeadm, Cilium, a workload), or with `--lab seed` the seed homelab
@@ -17,7 +18,8 @@ import HomelabSandbox
 //   swift build --product SandboxLab && swift run SandboxCrashCampaign --kills 200   (as root)
 //   swift build --product Homelab && swift run SandboxCrashCampaign --lab seed --kills 200
 //
-// Exits 1 when any check fails.
+// SIGINT (or Ctrl-C) ends the campaign after the series it is in: the final destroy and the
+// figures follow, as at the end. Exits 1 when any check fails.
 
 var kills = 40
 var seed: UInt64 = 13
@@ -80,8 +82,15 @@ let started = ContinuousClock.now
 var runLength: [Bool: Double] = [false: target.longestRun, true: target.longestRun]
 var endedBeforeTheKill = 0
 
+/// Set by SIGINT: no new series starts.
+let stopRequested = Atomic<Bool>(false)
+signal(SIGINT, SIG_IGN)
+let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+interrupt.setEventHandler { stopRequested.store(true, ordering: .relaxed) }
+interrupt.resume()
+
 var applied = false
-while done < kills {
+while done < kills && !stopRequested.load(ordering: .relaxed) {
     series += 1
     let failuresBefore = failures.count
     // Each series has work to do: an apply from nothing, or a destroy of everything.
