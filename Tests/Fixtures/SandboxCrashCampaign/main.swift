@@ -82,12 +82,11 @@ let started = ContinuousClock.now
 var runLength: [Bool: Double] = [false: target.longestRun, true: target.longestRun]
 var endedBeforeTheKill = 0
 
-/// Set by SIGINT: no new series starts.
+/// Set by SIGINT: no new series starts. A handler of its own, since a campaign started in the
+/// background by a shell script inherits SIGINT ignored, and a dispatch source never sees an
+/// ignored signal on Linux.
 let stopRequested = Atomic<Bool>(false)
-signal(SIGINT, SIG_IGN)
-let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-interrupt.setEventHandler { stopRequested.store(true, ordering: .relaxed) }
-interrupt.resume()
+signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
 
 var applied = false
 while done < kills && !stopRequested.load(ordering: .relaxed) {
