@@ -141,6 +141,8 @@ while done < kills && !stopRequested.load(ordering: .relaxed) {
     }
     if failures.count == failuresBefore { converged += 1 }
     print("series \(series): \(done) kills so far, \(failures.count == failuresBefore ? "converged" : "FAILED")")
+    // A failure is printed at once too, so that a campaign stopped early does not lose it.
+    for failure in failures[failuresBefore...] { print("  \(failure)") }
     fflush(nil)  // every stream: a long campaign is watched as it goes, also through a pipe or a file
 }
 let destroy = try await lab.destroy()
