@@ -124,7 +124,13 @@ while done < kills && !stopRequested.load(ordering: .relaxed) {
     // The rerun without flags finishes what the killed runs started, at once.
     let rerun = try await (destroying ? lab.destroy() : lab.apply())
     outputs.append(rerun.output)
-    check(rerun.status == 0, "the rerun failed: \(rerun.output.suffix(600))")
+    check(rerun.status == 0, "the rerun failed: \(rerun.output.split(separator: "\n").filter { $0.hasPrefix("Error") }.joined())")
+    if rerun.status != 0 {
+        // The whole output stays beside the campaign (the lab's own folder goes at exit).
+        let file = "series-\(series)-rerun.log"
+        try (outputs.suffix(4).joined(separator: "\n==== next run ====\n")).write(toFile: file, atomically: false, encoding: .utf8)
+        failures.append("series \(series): the killed runs' and the rerun's output are in \(file)")
+    }
     let plan = try await destroying ? lab.run(["plan", "--sandbox", "--destroy", "--detailed-exitcode"]) : lab.plan()
     check(plan.status == 0, "the next plan is not clean: \(plan.output.suffix(600))")
     let vms = Set(try lab.records.proxmoxVMs(host: target.proxmox).keys)
