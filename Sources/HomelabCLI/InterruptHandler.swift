@@ -37,7 +37,11 @@ private final class InterruptRegistry: Sendable {
         interruptPipeWriteEnd.store(ends[1], ordering: .releasing)
         let thread = Thread { [self] in
             var byte: UInt8 = 0
-            while read(readEnd, &byte, 1) == 1 {
+            while true {
+                let count = read(readEnd, &byte, 1)
+                // A signal handled on this thread interrupts the read: read again.
+                if count < 0 && errno == EINTR { continue }
+                guard count == 1 else { return }
                 for signal in registrations.withLock({ Array($0.signals.values) }) { signal.escalate() }
             }
         }

@@ -33,10 +33,14 @@ import Testing
             let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 1_000)
             _ = try await run.waitFor("creating…")
             run.send(signal)
+            // What the kernel says about the process's signals and threads just after: in rare CI
+            // runs the signal had no effect, and this tells where it stopped.
+            try await Task.sleep(for: .milliseconds(300))
+            let signals = run.signalDisposition()
             let finished = try await run.finish()
             let text = finished.text
             #expect(finished.reason == .exit, "the process must exit on its own, not die from the signal")
-            #expect(finished.status == 1)
+            #expect(finished.status == 1, "after the signal:\n\(signals)")
             #expect(text.contains("Stop requested: no new operation starts"))
             #expect(text.contains("not started"))
 
@@ -75,6 +79,28 @@ import Testing
             let rerun = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
             let converged = try await rerun.finish()
             #expect(converged.status == 0, "\(converged.text)")
+            let final = try #require(try FileStateStorage(path: statePath).load())
+            #expect(final.resources.count == 20 && final.pendingOperations.isEmpty)
+        }
+    }
+
+    /// The crash campaigns' kill inside an operation (`HOMELAB_CRASH_INSIDE=<provider>:<ms>`): the
+    /// process dies that long after its first operation of the provider began, with that operation
+    /// pending and nothing after it started; the next run resolves it and converges.
+    @Test func aCrashPointInsideAnOperationKillsThereAndTheNextRunConverges() async throws {
+        try await Self.withStateDirectory { statePath in
+            let run = try await SlowLabRun.start(
+                ["apply", "--auto-approve", "--parallelism", "1", "--state", statePath], latencyMS: 5_000,
+                environment: ["HOMELAB_CRASH_INSIDE": "\(DataResource.type.provider):500"])
+            let killed = try await run.finish()
+            #expect(killed.reason == .uncaughtSignal && killed.status == SIGKILL, "\(killed.text)")
+            #expect(killed.text.contains("data.r0: creating…") && !killed.text.contains("done after"), "\(killed.text)")
+            let state = try #require(try FileStateStorage(path: statePath).load())
+            #expect(state.resources.isEmpty)
+            #expect(state.pendingOperations.map(\.address.description) == ["data.r0"])
+
+            let rerun = try await SlowLabRun.start(["apply", "--auto-approve", "--state", statePath], latencyMS: 0)
+            #expect(try await rerun.finish().status == 0)
             let final = try #require(try FileStateStorage(path: statePath).load())
             #expect(final.resources.count == 20 && final.pendingOperations.isEmpty)
         }
@@ -134,11 +160,13 @@ final class SlowLabRun: @unchecked Sendable {
         self.output = output
     }
 
-    static func start(_ arguments: [String], latencyMS: Int) async throws -> SlowLabRun {
+    static func start(_ arguments: [String], latencyMS: Int, environment: [String: String] = [:]) async throws -> SlowLabRun {
         let process = Process()
         process.executableURL = InterruptTests.fixture
         process.arguments = arguments + ["--no-color"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SLOWLAB_LATENCY_MS": String(latencyMS)]) { _, new in new }
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            environment.merging(["SLOWLAB_LATENCY_MS": String(latencyMS)]) { _, new in new }
+        ) { _, new in new }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -159,6 +187,22 @@ final class SlowLabRun: @unchecked Sendable {
     }
 
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// The process's pending, blocked and caught signals, and each thread's state and mask.
+    func signalDisposition() -> String {
+        let proc = "/proc/\(process.processIdentifier)"
+        let status = (try? String(contentsOfFile: proc + "/status", encoding: .utf8)) ?? ""
+        var lines = status.split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.map(String.init)
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: proc + "/task")) ?? [] {
+            let path = "\(proc)/task/\(task)"
+            let name = (try? String(contentsOfFile: path + "/comm", encoding: .utf8)) ?? ""
+            let waiting = (try? String(contentsOfFile: path + "/wchan", encoding: .utf8)) ?? ""
+            let mask = ((try? String(contentsOfFile: path + "/status", encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.hasPrefix("SigBlk") || $0.hasPrefix("SigPnd") }.joined(separator: " ")
+            lines.append("thread \(task) \(name.trimmingCharacters(in: .whitespacesAndNewlines)) in \(waiting): \(mask)")
+        }
+        return lines.joined(separator: "\n")
+    }
 
     func finish() async throws -> (text: String, reason: Process.TerminationReason, status: Int32) {
         try await offCooperativePool { () throws -> (String, Process.TerminationReason, Int32) in

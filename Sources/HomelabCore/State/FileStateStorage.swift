@@ -242,7 +242,7 @@ final class FileJournalWriter: JournalWriter {
 
     func append(_ record: JournalRecord) throws {
         try appendLine(try encoder.encode(record))
-        CrashPoints.journalRecordWritten()
+        CrashPoints.journalRecordWritten(record)
     }
 
     private func appendLine(_ line: Data) throws {

@@ -9,7 +9,9 @@ import Synchronization
 // entirely, in turn, with `--sandbox`, each run killed with SIGKILL one to three times in a row:
 // at a journal boundary (the process kills itself right after its N-th journal record,
 // HOMELAB_CRASH_AT_JOURNAL_RECORD, which lands at the start of an SSH, Proxmox, kubeadm or
-// Kubernetes operation) or after a random time (inside one). Only runs the signal ended count as
+// Kubernetes operation), after a random time (inside one), or a random time after the first
+// operation of a chosen provider began (HOMELAB_CRASH_INSIDE, so kills land inside kubeadm's
+// and Kubernetes' few operations too). Only runs the signal ended count as
 // kills; where each landed is read from the operations the state records as unfinished.
 // After each series a rerun without flags must succeed at once, the next plan must be clean, the
 // simulated Proxmox must hold exactly the described VMs (or none after a destroy), and kubeadm
@@ -98,26 +100,36 @@ while done < kills && !stopRequested.load(ordering: .relaxed) {
     let command = destroying ? ["destroy", "--sandbox", "--auto-approve"] : ["apply", "--sandbox", "--auto-approve"]
     for attempt in 0..<Int.random(in: 1...3, using: &random) where done < kills {
         let before = pending()
-        if Bool.random(using: &random) {
-            let record = Int.random(in: 1...(destroying ? 2 * target.resources : 4 * target.resources), using: &random)
-            let run = try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])
+        /// Counts `run` as a kill when the signal ended it; returns whether it did.
+        func counted(_ run: SandboxedLab.Run) -> Bool {
             outputs.append(run.output)
-            if run.status == -1 {
-                (done, boundaryKills) = (done + 1, boundaryKills + 1)
-                recordWhereTheKillLanded(before: before)
+            guard run.status == -1 else {
+                endedBeforeTheKill += 1
+                return false
             }
-        } else {
+            done += 1
+            recordWhereTheKillLanded(before: before)
+            return true
+        }
+        switch Int.random(in: 0..<3, using: &random) {
+        case 0:
+            let record = Int.random(in: 1...(destroying ? 2 * target.resources : 4 * target.resources), using: &random)
+            if counted(try await lab.run(command, environment: ["HOMELAB_CRASH_AT_JOURNAL_RECORD": String(record)])) {
+                boundaryKills += 1
+            }
+        case 1:
+            // Inside a provider's operation: kubeadm's and Kubernetes' are few, so a timed kill
+            // rarely finds them; this one waits for their first operation to begin.
+            let provider = ["kubeadm", "kubeadm", "kubernetes", "host"].randomElement(using: &random) ?? "kubeadm"
+            let delay = Int.random(in: 0...(provider == "host" ? 3_000 : 12_000), using: &random)
+            _ = counted(try await lab.run(command, environment: ["HOMELAB_CRASH_INSIDE": "\(provider):\(delay)"]))
+        default:
             let seconds = Double.random(in: 0.5...max(runLength[destroying, default: target.longestRun], 1), using: &random)
             let attemptStarted = ContinuousClock.now
             let killed = try await lab.kill(command, at: "\u{0}never", timeout: .milliseconds(Int(seconds * 1000)))
-            outputs.append(killed.output)
-            if killed.status == -1 {
-                done += 1
-                recordWhereTheKillLanded(before: before)
-            } else {
-                endedBeforeTheKill += 1
+            if !counted(killed), attempt == 0 {
                 let lasted = attemptStarted.duration(to: .now).components
-                if attempt == 0 { runLength[destroying] = Double(lasted.seconds) + Double(lasted.attoseconds) / 1e18 }
+                runLength[destroying] = Double(lasted.seconds) + Double(lasted.attoseconds) / 1e18
             }
         }
     }
@@ -162,7 +174,7 @@ print("|---|---|---|---|---|---|---|")
 print(
     "| \(done) | \(boundaryKills) | \(series) | \(converged) | \(failures.count) | \(leftovers.count) | \(String(format: "%.1f", minutes)) |"
 )
-print("\nTimed attempts that ended before their kill (not counted): \(endedBeforeTheKill)")
+print("\nAttempts that ended before their kill (not counted): \(endedBeforeTheKill)")
 print("Kills inside operations of each provider (one kill can land in several):")
 for (provider, count) in landed.sorted(by: { $0.key < $1.key }) { print("  \(provider): \(count)") }
 for failure in failures { print("FAILED: \(failure)") }
