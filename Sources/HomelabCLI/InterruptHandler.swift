@@ -5,79 +5,61 @@ import Synchronization
 /// SIGINT (Ctrl-C), SIGTERM (a cancelled CI job) and SIGHUP (a closed terminal) during refresh or
 /// apply stop new work instead of killing the process; a second one abandons running operations.
 ///
-/// The C signal handler is installed synchronously (no window in which a signal is lost or kills
-/// the process) and only writes a byte to a pipe, the one async-signal-safe thing it needs to do;
-/// a thread reading the pipe escalates every stop signal registered at that moment.
+/// The C signal handler only counts: an atomic add is async-signal-safe where locks, allocation
+/// and Swift's runtime are not. Each handler watches the count from a task and escalates its stop
+/// signal once per new signal. No thread or pipe of its own: a thread that failed to start (which
+/// `Thread.start()` does not report) would lose every signal without a word.
 final class InterruptHandler: Sendable {
-    private let id: Int
+    private let watcher: Task<Void, Never>
 
     init(stopSignal: StopSignal) {
-        id = InterruptRegistry.shared.register(stopSignal)
+        // Read before the handler is installed: every signal from then on counts.
+        let seen = receivedSignals.load(ordering: .acquiring)
+        InstalledHandler.retain()
+        watcher = Task.detached {
+            var seen = seen
+            while !Task.isCancelled {
+                let received = receivedSignals.load(ordering: .acquiring)
+                // A first signal stops, any later one abandons: two escalations say it all.
+                for _ in 0..<max(0, min(received &- seen, 2)) { stopSignal.escalate() }
+                seen = received
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
-    func cancel() { InterruptRegistry.shared.unregister(id) }
+    func cancel() {
+        watcher.cancel()
+        InstalledHandler.release()
+    }
 }
 
-/// The process-wide part: one pipe, one reader thread, the handler installed while any apply runs.
-private final class InterruptRegistry: Sendable {
-    static let shared = InterruptRegistry()
+/// Signals received while a handler was installed, counted by the C handler.
+private let receivedSignals = Atomic<Int>(0)
 
-    private struct Registrations {
-        var signals: [Int: StopSignal] = [:]
-        var nextID = 0
-    }
-
-    private let registrations = Mutex(Registrations())
-    private let readEnd: Int32
-
-    private init() {
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) != 0 { ends = [-1, -1] }
-        readEnd = ends[0]
-        interruptPipeWriteEnd.store(ends[1], ordering: .releasing)
-        let thread = Thread { [self] in
-            var byte: UInt8 = 0
-            while true {
-                let count = read(readEnd, &byte, 1)
-                // A signal handled on this thread interrupts the read: read again.
-                if count < 0 && errno == EINTR { continue }
-                guard count == 1 else { return }
-                for signal in registrations.withLock({ Array($0.signals.values) }) { signal.escalate() }
-            }
-        }
-        thread.name = "homelabkit.interrupt"
-        thread.start()
-    }
-
-    func register(_ signal: StopSignal) -> Int {
-        registrations.withLock { registrations in
-            if registrations.signals.isEmpty { installHandler() }
-            registrations.nextID += 1
-            registrations.signals[registrations.nextID] = signal
-            return registrations.nextID
-        }
-    }
-
-    func unregister(_ id: Int) {
-        registrations.withLock { registrations in
-            registrations.signals[id] = nil
-            if registrations.signals.isEmpty {
-                for number in Self.handled { Foundation.signal(number, SIG_DFL) }
-            }
-        }
-    }
-
+/// The C handler is installed while any ``InterruptHandler`` lives, and the default action (end
+/// the process) is back once none does.
+private enum InstalledHandler {
     static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    private static let users = Mutex(0)
 
-    private func installHandler() {
-        for number in Self.handled {
-            Foundation.signal(number) { _ in
-                var byte: UInt8 = 1
-                _ = write(interruptPipeWriteEnd.load(ordering: .acquiring), &byte, 1)
+    static func retain() {
+        users.withLock { users in
+            if users == 0 {
+                for number in handled {
+                    signal(number) { _ in receivedSignals.add(1, ordering: .releasing) }
+                }
+            }
+            users += 1
+        }
+    }
+
+    static func release() {
+        users.withLock { users in
+            users = max(users - 1, 0)
+            if users == 0 {
+                for number in handled { signal(number, SIG_DFL) }
             }
         }
     }
 }
-
-/// Read by the signal handler, which can capture nothing.
-private let interruptPipeWriteEnd = Atomic<Int32>(-1)
