@@ -201,6 +201,51 @@ import Testing
         #expect(releases == ["kube-system/sh.helm.release.v1.cilium.v1", "kube-system/sh.helm.release.v1.cilium.v2"])
     }
 
+    /// A `cilium install`, then a `cilium upgrade`, killed after Helm stored their revision
+    /// (pending) and before it made anything: Helm then refuses a second install ("cannot re-use
+    /// a name that is still in use") and any upgrade ("another operation … is in progress"). The
+    /// next apply repairs the release (uninstall; remove the unfinished revision) and finishes.
+    @Test func aCiliumInstallOrUpgradeKilledHalfwayIsRepaired() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.kube.shutdown() } }
+        func lab(_ version: String) -> Lab { setup.lab { Cilium(version, kubeProxyReplacement: true) } }
+        try await setup.apply(setup.lab())
+        let ssh = try await SSHConnection.connect(setup.controlPlane.configuration())
+        func killedCLI(_ verb: String, _ version: String) async throws {
+            let run = try await ssh.execute(
+                ShellCommand(
+                    "env", "CILIUM_STAND_IN_DIE_PENDING=1", "KUBECONFIG=/etc/kubernetes/admin.conf", "cilium", verb, "--version", version))
+            #expect(run.signal == "KILL", "the stand-in killed itself after storing its revision")
+        }
+        func releases() async -> [String: String] {
+            var statuses: [String: String] = [:]
+            for name in await setup.kube.names(apiVersion: "v1", plural: "secrets") where name.contains("sh.helm.release.v1.cilium") {
+                let secret: Value? = await setup.kube.object(
+                    apiVersion: "v1", plural: "secrets", namespace: "kube-system", name: String(name.dropFirst("kube-system/".count)))
+                statuses[String(name.suffix(2))] = secret?["metadata"]?["labels"]?["status"]?.stringValue
+            }
+            return statuses
+        }
+
+        try await killedCLI("install", "1.19.1")
+        #expect(await releases() == ["v1": "pending-install"])
+        #expect(await setup.agentImage() == nil)
+        try await setup.apply(lab("1.19.1"))
+        #expect(setup.progress.entries.contains { $0.contains("an earlier cilium install did not finish (Helm release pending-install)") })
+        #expect(await releases() == ["v1": "deployed"])
+        #expect(await setup.agentImage() == "quay.io/cilium/cilium:v1.19.1")
+
+        try await killedCLI("upgrade", "1.19.2")
+        #expect(await releases() == ["v1": "deployed", "v2": "pending-upgrade"])
+        // The plan shows the unfinished revision as a difference, and the apply repairs it.
+        let plan = try await setup.plan(lab("1.19.1"))
+        #expect(plan.actionLines == ["~ cni.lab"])
+        try await setup.apply(lab("1.19.1"))
+        #expect(setup.progress.entries.contains { $0.contains("removing its unfinished Helm revision 2") })
+        #expect(await releases() == ["v1": "superseded", "v2": "deployed"])
+        #expect(try await setup.plan(lab("1.19.1")).actionLines == [])
+    }
+
     /// Issue #12 point 5: a skipped minor version or a downgrade is refused at plan time, at the
     /// Cluster's line.
     @Test func aSkippedMinorOrADowngradeIsRefusedAtPlanTime() async throws {

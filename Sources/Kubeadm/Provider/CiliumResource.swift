@@ -25,6 +25,10 @@ enum CiliumResource: ResourceHandler {
         var real = prior
         let image = agent["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue ?? ""
         if let tag = image.split(separator: ":").last, tag.hasPrefix("v") { real.version = String(tag.dropFirst()) }
+        // A Helm revision an earlier run left unfinished is a difference the next apply repairs.
+        if let release = try await HelmRelease.read("cilium", namespace: "kube-system", client: client), release.repair != .none {
+            real.version += " (Helm release \(release.latest?.status ?? ""))"
+        }
         let config = try await client.get(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "cilium-config")?["data"]
         let value = { (key: String) in config?[key]?.stringValue }
         real.kubeProxyReplacement = value("kube-proxy-replacement") == "true"
@@ -53,11 +57,11 @@ enum CiliumResource: ResourceHandler {
     // MARK: Create, update, delete
 
     static func create(_ request: TypedCreate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
-        try await install(request.desired, upgrade: false, session: session, progress: request.progress)
+        try await install(request.desired, session: session, progress: request.progress)
     }
 
     static func update(_ request: TypedUpdate<CiliumAttributes>, using session: KubeadmSession) async throws -> CiliumAttributes {
-        try await install(request.desired, upgrade: true, session: session, progress: request.progress)
+        try await install(request.desired, session: session, progress: request.progress)
     }
 
     static func delete(_ request: TypedDelete<CiliumAttributes>, using session: KubeadmSession) async throws {
@@ -66,13 +70,26 @@ enum CiliumResource: ResourceHandler {
 
     /// `cilium install` (or `upgrade` over an earlier one), its CRs, then the wait for readiness.
     static func install(
-        _ desired: CiliumAttributes, upgrade: Bool, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void
+        _ desired: CiliumAttributes, session: KubeadmSession, progress: @escaping @Sendable (String) -> Void
     ) async throws -> CiliumAttributes {
         let client = try kubernetes(session)
         let shell = try cli(desired, session)
         try await installCLI(desired.cli, on: shell, progress: progress)
-        let installed = try await client.get(apiVersion: "apps/v1", kind: "DaemonSet", namespace: "kube-system", name: "cilium") != nil
-        let verb = upgrade || installed ? "upgrade" : "install"
+        // Helm's records, not the agent's DaemonSet, say whether to install or upgrade: an earlier
+        // run killed inside `cilium install` or `upgrade` leaves a revision that blocks both.
+        var release = try await HelmRelease.read("cilium", namespace: "kube-system", client: client)
+        switch release?.repair ?? .none {
+        case .none: break
+        case .uninstall:
+            progress("an earlier cilium install did not finish (Helm release \(release?.latest?.status ?? "")): cilium uninstall first")
+            try await shell.run("env", "KUBECONFIG=/etc/kubernetes/admin.conf", "cilium", "uninstall")
+            release = nil
+        case .removeRevision(let revision):
+            progress("an earlier cilium upgrade did not finish: removing its unfinished Helm revision \(revision)")
+            try await client.delete(
+                apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: release?.secretName(revision) ?? "")
+        }
+        let verb = release == nil ? "install" : "upgrade"
         progress("cilium \(verb) --version \(desired.version)")
         var arguments = ["env", "KUBECONFIG=/etc/kubernetes/admin.conf", "cilium", verb, "--version", desired.version]
         for (key, value) in helmValues(desired) { arguments += ["--set", "\(key)=\(value)"] }
