@@ -59,5 +59,37 @@ import Testing
         #expect(try await run(ssh, "kubeadm reset -f").succeeded)
         #expect(root.contents(of: "/etc/kubernetes/admin.conf") == nil)
         #expect(root.kubeadmLog == ["init cp", "reset"])
+
+        // An init after the reset starts a new cluster (a new etcd): nothing of the first one
+        // is in its API, and the node registers again.
+        let afterReset = try await run(ssh, "kubeadm init --config /tmp/init.yaml")
+        #expect(afterReset.succeeded, "\(afterReset.standardError)")
+        #expect(await kube.names(apiVersion: "v1", plural: "nodes") == ["cp"])
+        let config = await kube.object(apiVersion: "v1", plural: "configmaps", namespace: "kube-system", name: "kubeadm-config")
+        #expect(config != nil)
+    }
+
+    /// What a cluster held goes with it: objects made in a cluster are not in the API of the
+    /// next cluster a `kubeadm init` starts, as a new etcd member's data starts empty.
+    @Test func aNewInitStartsAnEmptyCluster() async throws {
+        let root = try await DisposableRoot.start()
+        let kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [root.gateway])
+        defer { Task { await kube.shutdown() } }
+        try root.installKubeadm(
+            server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
+        let ssh = try await SSHConnection.connect(root.configuration())
+        _ = try await run(ssh, "cat > /tmp/init.yaml", input: Self.initFile)
+        #expect(try await run(ssh, "kubeadm init --config /tmp/init.yaml").succeeded)
+        let installed = try await run(ssh, "KUBECONFIG=/etc/kubernetes/admin.conf cilium install --version 1.19.1")
+        #expect(installed.succeeded, "\(installed.standardError)")
+        #expect(await kube.names(apiVersion: "v1", plural: "secrets").contains("kube-system/sh.helm.release.v1.cilium.v1"))
+
+        #expect(try await run(ssh, "kubeadm reset -f").succeeded)
+        #expect(try await run(ssh, "kubeadm init --config /tmp/init.yaml").succeeded)
+        #expect(await kube.names(apiVersion: "v1", plural: "secrets").filter { $0.contains("cilium") } == [])
+        #expect(await kube.object(apiVersion: "apps/v1", plural: "daemonsets", namespace: "kube-system", name: "cilium") == nil)
+        // A second install is an install again, not Helm's "cannot re-use a name".
+        let reinstalled = try await run(ssh, "KUBECONFIG=/etc/kubernetes/admin.conf cilium install --version 1.19.1")
+        #expect(reinstalled.succeeded, "\(reinstalled.standardError)")
     }
 }

@@ -49,11 +49,25 @@ actor KubeCluster {
     init(readyDelay: Duration) {
         self.readyDelay = readyDelay
         types = KubeResourceType.builtIn
+        objects = Self.newCluster
+    }
+
+    /// What a new cluster holds before anything is created in it: its built-in namespaces.
+    private static var newCluster: [Key: Stored] {
+        var objects: [Key: Stored] = [:]
         for name in ["default", "kube-system", "kube-public"] {
             objects[Key(group: "", plural: "namespaces", namespace: "", name: name)] = Stored(
                 object: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]], owners: [:],
                 changedAt: .now - .seconds(3600))
         }
+        return objects
+    }
+
+    /// A `kubeadm init` starts a new cluster: its local etcd member begins with an empty data
+    /// directory (kubernetes/kubernetes `cmd/kubeadm/app/phases/etcd/local.go`, `/var/lib/etcd`),
+    /// so nothing of a cluster built on an earlier control plane is in it.
+    func startNewCluster() {
+        replaceObjects(Self.newCluster, resourceVersion: resourceVersion + 1)
     }
 
     func type(group: String, version: String, plural: String) -> KubeResourceType? {

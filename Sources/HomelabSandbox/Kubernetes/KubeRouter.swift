@@ -32,6 +32,11 @@ struct KubeRouter {
                 "major": .string(String(parts.first ?? "1")), "minor": .string(parts.count > 1 ? String(parts[1]) : "0"),
                 "gitVersion": .string("v\(kubernetesVersion)"), "platform": "linux/amd64",
             ])
+        case "homelab-sandbox" where segments == ["homelab-sandbox", "etcd"] && request.method == "DELETE":
+            // Not a Kubernetes path: the kubeadm stand-in's init calls it in its etcd phase, where
+            // a real init makes a new etcd member whose data starts empty.
+            await cluster.startNewCluster()
+            return Self.json(["kind": "Status", "apiVersion": "v1", "status": "Success"])
         case "openapi" where segments.count == 2 && segments[1] == "v3":
             return await openAPIRoot()
         case "openapi" where segments.count > 2 && segments[1] == "v3":
