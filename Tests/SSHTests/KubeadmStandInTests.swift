@@ -21,17 +21,22 @@ import Testing
         networking: {podSubnet: 10.244.0.0/16, serviceSubnet: 10.96.0.0/12}
         """
 
+    /// A machine with the kubeadm and cilium stand-ins, pointed at a Kubernetes API simulator.
+    static func machine() async throws -> (DisposableRoot, KubeAPISimulator, SSHConnection) {
+        let root = try await DisposableRoot.start()
+        let kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [root.gateway])
+        try root.installKubeadm(
+            server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
+        return (root, kube, try await SSHConnection.connect(root.configuration()))
+    }
+
     func run(_ connection: SSHConnection, _ line: String, input: String? = nil) async throws -> SSHExecResult {
         try await connection.execute(ShellCommand("sh", "-c", line), input: input.map { Array($0.utf8) })
     }
 
     @Test func refusesWhatKubeadmRefusesAndInitsANode() async throws {
-        let root = try await DisposableRoot.start()
-        let kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [root.gateway])
+        let (root, kube, ssh) = try await Self.machine()
         defer { Task { await kube.shutdown() } }
-        try root.installKubeadm(
-            server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
-        let ssh = try await SSHConnection.connect(root.configuration())
 
         #expect(try await run(ssh, "kubeadm version -o short").standardOutput == "v1.31.4\n")
         // A misspelt field: `config validate` fails, as kubeadm's strict decoding does.
@@ -72,12 +77,8 @@ import Testing
     /// What a cluster held goes with it: objects made in a cluster are not in the API of the
     /// next cluster a `kubeadm init` starts, as a new etcd member's data starts empty.
     @Test func aNewInitStartsAnEmptyCluster() async throws {
-        let root = try await DisposableRoot.start()
-        let kube = try await KubeAPISimulator.start(readyDelay: .milliseconds(50), addresses: [root.gateway])
+        let (root, kube, ssh) = try await Self.machine()
         defer { Task { await kube.shutdown() } }
-        try root.installKubeadm(
-            server: "https://\(root.gateway):\(kube.port)", caPEM: kube.caPEM, token: kube.token, version: "1.31.4")
-        let ssh = try await SSHConnection.connect(root.configuration())
         _ = try await run(ssh, "cat > /tmp/init.yaml", input: Self.initFile)
         #expect(try await run(ssh, "kubeadm init --config /tmp/init.yaml").succeeded)
         let installed = try await run(ssh, "KUBECONFIG=/etc/kubernetes/admin.conf cilium install --version 1.19.1")
@@ -91,5 +92,6 @@ import Testing
         // A second install is an install again, not Helm's "cannot re-use a name".
         let reinstalled = try await run(ssh, "KUBECONFIG=/etc/kubernetes/admin.conf cilium install --version 1.19.1")
         #expect(reinstalled.succeeded, "\(reinstalled.standardError)")
+        #expect(root.kubeadmLog == ["init cp", "reset", "init cp"])
     }
 }
