@@ -69,4 +69,41 @@ import Testing
         #expect(TemporaryFiles.owned(by: dead) == [], "a dead process's temporary files go")
         #expect(FileManager.default.fileExists(atPath: ours), "a living one's stay")
     }
+
+    /// The kernel hands a dead owner's pid out again: a process started after a record or a
+    /// temporary file was last written is not its owner, and does not keep it. A machine the dead
+    /// run started before it recorded its pid is found by the folder it boots from.
+    @Test func aPidTakenAgainDoesNotKeepWhatADeadRunLeft() throws {
+        // A process that started after the files below "were written" (their times set an hour back).
+        let newcomer = try Spawn.start("/bin/sh", ["-c", "sleep 60"])
+        let folder = TemporaryFiles.path("machine-folder")
+        let machine = try Spawn.start("/bin/sh", ["-c", "sleep 60", "enter.sh", folder])
+        defer {
+            kill(newcomer, SIGKILL)
+            _ = Spawn.wait(newcomer)
+        }
+        let namespace = "hklabreused\(getpid() % 1000)"
+        _ = try Spawn.run("/usr/sbin/ip", ["netns", "add", namespace])
+        try FileManager.default.createDirectory(atPath: "/run/homelabkit", withIntermediateDirectories: true)
+        let record = "/run/homelabkit/\(namespace)"
+        try "\(newcomer)\nmachine at \(folder)\n".write(toFile: record, atomically: false, encoding: .utf8)
+        let output = NSTemporaryDirectory() + "homelabkit-\(newcomer)-spawn-test.out"
+        try Data().write(to: URL(fileURLWithPath: output))
+        let anHourAgo = Date().addingTimeInterval(-3600)
+        for path in [record, output] {
+            try FileManager.default.setAttributes([.modificationDate: anHourAgo], ofItemAtPath: path)
+        }
+        LabNetwork.removeStale()
+        #expect(!FileManager.default.fileExists(atPath: record), "the record of a dead owner goes, though its pid lives again")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        // (Were it not killed, its sleep would end it within a minute.)
+        #expect(Spawn.wait(machine) == -1, "the machine it started before recording its pid is killed")
+        #expect(kill(newcomer, 0) == 0, "the process that took the pid is left alone")
+        // Its own files, written now, stay.
+        let current = NSTemporaryDirectory() + "homelabkit-\(newcomer)-current.out"
+        try Data().write(to: URL(fileURLWithPath: current))
+        defer { try? FileManager.default.removeItem(atPath: current) }
+        TemporaryFiles.removeStale()
+        #expect(FileManager.default.fileExists(atPath: current))
+    }
 }

@@ -160,7 +160,7 @@ public final class DisposableRoot: @unchecked Sendable {
 
         // Owned first, so a run killed from here on leaves nothing the next one does not remove;
         // a failure here removes it at once (the machine is not made, so nothing else will).
-        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil) }
+        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil, machineAt: directory) }
         do {
             try Self.plug(network, namespace: namespace, hostSide: "\(namespace)h", isolated: (prefix + String(base % 256 + 1), address))
         } catch {
@@ -175,7 +175,9 @@ public final class DisposableRoot: @unchecked Sendable {
                 directory,
             ],
             outputPath: "\(directory)/root.log")
-        if ownsNamespace { try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil, machine: pid) }
+        if ownsNamespace {
+            try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil, machineAt: directory, machine: pid)
+        }
         Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil, keepsDisk) }
         _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()

@@ -92,13 +92,21 @@ public final class LabNetwork: Sendable {
             let path = "\(owners)/\(entry)"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             let fields = text.split(separator: "\n").map(String.init)
-            guard let pid = fields.first.flatMap({ pid_t($0) }), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let pid = fields.first.flatMap({ pid_t($0) }), OwnerProcess.isGone(pid, wrote: path) else { continue }
             for field in fields.dropFirst() {
                 if field.hasPrefix("machine "), let machine = pid_t(field.dropFirst("machine ".count)) {
                     // A machine whose namespace a sandbox named in its own mount namespace, which
                     // died with it: found by its pid (still the machine's: its command is enter.sh).
                     let command = (try? String(contentsOfFile: "/proc/\(machine)/cmdline", encoding: .utf8)) ?? ""
                     if command.contains("enter.sh") { kill(machine, SIGKILL) }
+                } else if field.hasPrefix("machine at ") {
+                    // Recorded before the machine started: a run killed before it wrote the pid
+                    // left a machine found only by its folder, the last argument of its enter.sh.
+                    let folder = "\0" + field.dropFirst("machine at ".count) + "\0"
+                    for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ pid_t($0) }) ?? [] {
+                        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                        if command.contains("enter.sh"), command.hasSuffix(folder) { kill(pid, SIGKILL) }
+                    }
                 } else {
                     try? FileManager.default.removeItem(atPath: field)
                 }
@@ -108,10 +116,12 @@ public final class LabNetwork: Sendable {
     }
 
     /// Records this process as the owner of `namespace` (and of `directory`, removed with it, and
-    /// of the `machine` process running in it).
-    static func recordOwner(of namespace: String, directory: String? = nil, machine: pid_t? = nil) throws {
+    /// of the machine running in it: by the folder it boots from, before it starts, then by pid).
+    static func recordOwner(of namespace: String, directory: String? = nil, machineAt folder: String? = nil, machine: pid_t? = nil) throws {
         try FileManager.default.createDirectory(atPath: owners, withIntermediateDirectories: true)
-        let text = "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "") + (machine.map { "machine \($0)\n" } ?? "")
+        let text =
+            "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "") + (folder.map { "machine at \($0)\n" } ?? "")
+            + (machine.map { "machine \($0)\n" } ?? "")
         guard FileManager.default.createFile(atPath: "\(owners)/\(namespace)", contents: Data(text.utf8)) else {
             throw MachineError("cannot write \(owners)/\(namespace)")
         }

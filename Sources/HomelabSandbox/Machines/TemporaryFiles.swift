@@ -22,7 +22,7 @@ public enum TemporaryFiles {
     /// Removes what processes that are gone left in the temporary directory.
     public static func removeStale() {
         for entry in entries {
-            guard let owner = owner(of: entry), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            guard let owner = owner(of: entry), OwnerProcess.isGone(owner, wrote: directory + entry) else { continue }
             try? FileManager.default.removeItem(atPath: directory + entry)
         }
     }
