@@ -29,10 +29,14 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalStopsNewWorkAndSavesState(_ signal: Int32) async throws {
         try await Self.withStateDirectory { statePath in
-            // 1 s operations, two at a time: a loaded machine still signals long before the end.
-            let run = try await SlowLabRun.start(["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 1_000)
-            _ = try await run.waitFor("creating…")
-            run.send(signal)
+            // 2 s operations, two at a time: a loaded machine still signals long before the end.
+            // Signalled by a thread that reads the output from the start, the moment it shows an
+            // operation starting: the test's own task may wait long for a turn on a busy
+            // cooperative pool (in a full test run, SlowLab had ended before it got one).
+            let run = try await SlowLabRun.start(
+                ["apply", "--auto-approve", "--parallelism", "2", "--state", statePath], latencyMS: 2_000,
+                signal: (signal, onceOutputShows: "creating…"))
+            #expect(try await run.signalled(), "the run was still going when its output showed an operation starting")
             // What the kernel says about the process's signals and threads just after: in rare CI
             // runs the signal had no effect, and this tells where it stopped.
             try await Task.sleep(for: .milliseconds(300))
@@ -154,13 +158,18 @@ final class SlowLabRun: @unchecked Sendable {
     private let process: Process
     private let output: Pipe
     private var text = ""
+    private let signalSent = DispatchSemaphore(value: 0)
+    private var runningWhenSignalled = false
 
     private init(process: Process, output: Pipe) {
         self.process = process
         self.output = output
     }
 
-    static func start(_ arguments: [String], latencyMS: Int, environment: [String: String] = [:]) async throws -> SlowLabRun {
+    static func start(
+        _ arguments: [String], latencyMS: Int, environment: [String: String] = [:],
+        signal: (number: Int32, onceOutputShows: String)? = nil
+    ) async throws -> SlowLabRun {
         let process = Process()
         process.executableURL = InterruptTests.fixture
         process.arguments = arguments + ["--no-color"]
@@ -171,7 +180,20 @@ final class SlowLabRun: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        return SlowLabRun(process: process, output: output)
+        let run = SlowLabRun(process: process, output: output)
+        if let signal {
+            Thread.detachNewThread {
+                while !run.text.contains(signal.onceOutputShows) {
+                    let chunk = output.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    run.text += String(decoding: chunk, as: UTF8.self)
+                }
+                run.runningWhenSignalled = process.isRunning
+                if run.runningWhenSignalled { kill(process.processIdentifier, signal.number) }
+                run.signalSent.signal()
+            }
+        }
+        return run
     }
 
     /// Reads until `marker` appears (or the output ends); returns everything read so far.
@@ -187,6 +209,15 @@ final class SlowLabRun: @unchecked Sendable {
     }
 
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// With `signal` given to ``start``: waits for its thread to have sent it, and returns whether
+    /// the process was still running then. Call before reading any output.
+    func signalled() async throws -> Bool {
+        try await offCooperativePool { () -> Bool in
+            self.signalSent.wait()
+            return self.runningWhenSignalled
+        }
+    }
 
     /// The process's pending, blocked and caught signals, and each thread's state and mask.
     func signalDisposition() -> String {
