@@ -85,9 +85,10 @@ enum CiliumResource: ResourceHandler {
             try await shell.run("env", "KUBECONFIG=/etc/kubernetes/admin.conf", "cilium", "uninstall")
             release = nil
         case .removeRevision(let revision):
+            // Never an empty name: that would address the whole collection.
+            guard let record = release?.secretName(revision) else { break }
             progress("an earlier cilium upgrade did not finish: removing its unfinished Helm revision \(revision)")
-            try await client.delete(
-                apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: release?.secretName(revision) ?? "")
+            try await client.delete(apiVersion: "v1", kind: "Secret", namespace: "kube-system", name: record)
         }
         let verb = release == nil ? "install" : "upgrade"
         progress("cilium \(verb) --version \(desired.version)")
