@@ -183,11 +183,7 @@ final class SlowLabRun: @unchecked Sendable {
         let run = SlowLabRun(process: process, output: output)
         if let signal {
             Thread.detachNewThread {
-                while !run.text.contains(signal.onceOutputShows) {
-                    let chunk = output.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    run.text += String(decoding: chunk, as: UTF8.self)
-                }
+                run.read(until: signal.onceOutputShows)
                 run.runningWhenSignalled = process.isRunning
                 if run.runningWhenSignalled { kill(process.processIdentifier, signal.number) }
                 run.signalSent.signal()
@@ -199,12 +195,17 @@ final class SlowLabRun: @unchecked Sendable {
     /// Reads until `marker` appears (or the output ends); returns everything read so far.
     func waitFor(_ marker: String) async throws -> String {
         try await offCooperativePool { () throws -> String in
-            while !self.text.contains(marker) {
-                let chunk = self.output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                self.text += String(decoding: chunk, as: UTF8.self)
-            }
+            self.read(until: marker)
             return self.text
+        }
+    }
+
+    /// Reads (blocking) until `marker` appears or the output ends.
+    private func read(until marker: String) {
+        while !text.contains(marker) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
         }
     }
 
