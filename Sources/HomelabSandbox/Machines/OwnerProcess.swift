@@ -29,9 +29,10 @@ enum OwnerProcess {
         guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else {
             return nil
         }
-        var boot = timespec()
-        guard clock_gettime(CLOCK_BOOTTIME, &boot) == 0 else { return nil }
-        let now = Double(boot.tv_sec) + Double(boot.tv_nsec) / 1e9
+        // `/proc/uptime` counts from boot on the same clock as a process's start time.
+        guard let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+            let first = uptime.split(separator: " ").first, let now = Double(first)
+        else { return nil }
         return now - Date().timeIntervalSince(modified)
     }
 }
