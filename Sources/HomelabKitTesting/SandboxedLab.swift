@@ -119,9 +119,8 @@ public final class SandboxedLab: Sendable {
                 .map { String($0).trimmingCharacters(in: .punctuationCharacters) }
         }
         var found = Set(namespaces).filter { FileManager.default.fileExists(atPath: "/run/netns/\($0)") }.map { "namespace \($0)" }
-        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(pid) != nil {
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            if command.contains(directory) { found.append("process \(pid): \(command.replacingOccurrences(of: "\0", with: " "))") }
+        for process in ProcessTable.commandLines() where process.command.contains(directory) {
+            found.append("process \(process.pid): \(process.command.replacingOccurrences(of: "\0", with: " "))")
         }
         for run in started.withLock({ $0 }) where Foundation.kill(run, 0) != 0 {
             found += TemporaryFiles.owned(by: run).map { "temporary file \($0) of run \(run)" }

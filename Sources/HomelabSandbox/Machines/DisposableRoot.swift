@@ -175,9 +175,6 @@ public final class DisposableRoot: @unchecked Sendable {
                 directory,
             ],
             outputPath: "\(directory)/root.log")
-        if ownsNamespace {
-            try LabNetwork.recordOwner(of: namespace, directory: disk == nil ? directory : nil, machineAt: directory, machine: pid)
-        }
         Self.live.withLock { $0[directory] = (pid, ownsNamespace ? namespace : nil, keepsDisk) }
         _ = Self.cleanups  // registers the exit handler
         try waitUntilListening()

@@ -94,20 +94,16 @@ public final class LabNetwork: Sendable {
             let fields = text.split(separator: "\n").map(String.init)
             guard let pid = fields.first.flatMap({ pid_t($0) }), OwnerProcess.isGone(pid, wrote: path) else { continue }
             for field in fields.dropFirst() {
-                if field.hasPrefix("machine "), let machine = pid_t(field.dropFirst("machine ".count)) {
-                    // A machine whose namespace a sandbox named in its own mount namespace, which
-                    // died with it: found by its pid (still the machine's: its command is enter.sh).
-                    let command = (try? String(contentsOfFile: "/proc/\(machine)/cmdline", encoding: .utf8)) ?? ""
-                    if command.contains("enter.sh") { kill(machine, SIGKILL) }
-                } else if field.hasPrefix("machine at ") {
-                    // Recorded before the machine started: a run killed before it wrote the pid
-                    // left a machine found only by its folder, the last argument of its enter.sh.
+                if field.hasPrefix("machine at ") {
+                    // Found by its folder, the last argument of its enter.sh: recorded before the
+                    // machine starts, so a run killed at any moment leaves none unrecorded, and
+                    // never mistaken for another run's machine that got a dead one's pid.
                     let folder = "\0" + field.dropFirst("machine at ".count) + "\0"
-                    for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ pid_t($0) }) ?? [] {
-                        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-                        if command.contains("enter.sh"), command.hasSuffix(folder) { kill(pid, SIGKILL) }
+                    for process in ProcessTable.commandLines()
+                    where process.command.contains("enter.sh") && process.command.hasSuffix(folder) {
+                        kill(process.pid, SIGKILL)
                     }
-                } else {
+                } else if !field.hasPrefix("machine ") {  // a record from before machines were kept by folder
                     try? FileManager.default.removeItem(atPath: field)
                 }
             }
@@ -116,12 +112,10 @@ public final class LabNetwork: Sendable {
     }
 
     /// Records this process as the owner of `namespace` (and of `directory`, removed with it, and
-    /// of the machine running in it: by the folder it boots from, before it starts, then by pid).
-    static func recordOwner(of namespace: String, directory: String? = nil, machineAt folder: String? = nil, machine: pid_t? = nil) throws {
+    /// of the machine running in it, by the folder it boots from).
+    static func recordOwner(of namespace: String, directory: String? = nil, machineAt folder: String? = nil) throws {
         try FileManager.default.createDirectory(atPath: owners, withIntermediateDirectories: true)
-        let text =
-            "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "") + (folder.map { "machine at \($0)\n" } ?? "")
-            + (machine.map { "machine \($0)\n" } ?? "")
+        let text = "\(getpid())\n" + (directory.map { "\($0)\n" } ?? "") + (folder.map { "machine at \($0)\n" } ?? "")
         guard FileManager.default.createFile(atPath: "\(owners)/\(namespace)", contents: Data(text.utf8)) else {
             throw MachineError("cannot write \(owners)/\(namespace)")
         }
